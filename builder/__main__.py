@@ -1,0 +1,129 @@
+"""The command line: parse options, call the stages, exit cleanly."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .levels import LEVELS
+
+CARDS_HELP = "Folder of card files and syllabus.yaml."
+LEVEL_HELP = "Only cards of exactly this level; repeat for several."
+UP_TO_HELP = "Only cards from junior up to and including this level."
+SECTION_HELP = "Only cards of this section id (see syllabus.yaml); repeat for several."
+
+cards_option = click.option(
+    "--cards", "cards_dir", type=click.Path(path_type=Path), default=Path("cards"), show_default=True, help=CARDS_HELP
+)
+
+
+def selection_options(command):
+    """--level, --up-to and --section, shared by every command that outputs cards."""
+    command = click.option("--section", "sections", multiple=True, metavar="SECTION", help=SECTION_HELP)(command)
+    command = click.option("--up-to", "up_to", type=click.Choice(LEVELS), help=UP_TO_HELP)(command)
+    command = click.option("--level", "levels", type=click.Choice(LEVELS), multiple=True, help=LEVEL_HELP)(command)
+    return command
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="backend-cards")
+def cli() -> None:
+    """Compile Markdown flashcards into Anki decks and printable card sheets.
+
+    \b
+    Typical use:
+      backend-cards lint                    check every card
+      backend-cards build --up-to mid       Anki deck for junior and mid cards
+      backend-cards stats                   cards per section and level, syllabus gaps
+    """
+
+
+@cli.command(name="build")
+@cards_option
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Output .apkg file. Default: dist/backend-interview[-FILTER].apkg")
+@selection_options
+def build_command(cards_dir: Path, output: Path | None, levels, up_to, sections) -> None:
+    """Build an Anki package (.apkg) from the cards.
+
+    Re-importing a newer build updates edited cards in place and keeps review history.
+    Filtered builds use the same note identities, so importing several never duplicates a card.
+
+    \b
+    Examples:
+      backend-cards build                              whole deck → dist/backend-interview.apkg
+      backend-cards build --up-to senior               junior, mid and senior cards
+      backend-cards build --section databases -o db.apkg
+    """
+    from .build import build_anki
+    from .options import BuildOptions, default_output, selection_from
+
+    selection = selection_from(levels, up_to, sections)
+    target = output or default_output(selection, ".apkg")
+    count = build_anki(BuildOptions(cards_dir, target, selection))
+    click.echo(f"wrote {target} ({count} notes)")
+
+
+@cli.command(name="lint")
+@cards_option
+@click.option("--strict", is_flag=True, help="Treat quality warnings as errors (exit code 1).")
+def lint_command(cards_dir: Path, strict: bool) -> None:
+    """Check every card: format errors, then the quality rules.
+
+    Errors and warnings print as FILE:LINE: problem — how to fix it. Errors exit with code 1;
+    warnings only with --strict. The thresholds are in builder/quality.py.
+
+    \b
+    Example:
+      backend-cards lint --strict
+    """
+    from .build import lint
+
+    warnings = lint(cards_dir, strict)
+    click.echo(f"lint: no errors, {len(warnings)} warning(s)")
+
+
+@cli.command(name="stats")
+@cards_option
+@click.option("--json", "as_json", is_flag=True, help="Print the same figures as JSON.")
+def stats_command(cards_dir: Path, as_json: bool) -> None:
+    """Show cards per section and level, and the syllabus topics that have no card.
+
+    \b
+    Example:
+      backend-cards stats --json
+    """
+    from .build import load_checked
+    from .stats import deck_stats, stats_table
+
+    deck = load_checked(cards_dir)
+    stats = deck_stats(deck.cards, deck.syllabus)
+    click.echo(json.dumps(stats.as_json(), indent=2) if as_json else stats_table(stats, deck.syllabus))
+
+
+@cli.command(name="ids")
+@cards_option
+def ids_command(cards_dir: Path) -> None:
+    """Give every card that lacks an id one, derived from its question.
+
+    Only the metadata line of each such card changes; everything else in the file stays
+    byte for byte. Review the new ids before publishing: an id is forever.
+
+    \b
+    Example:
+      backend-cards ids
+    """
+    from .build import load_parsed
+    from .ids import add_missing_ids
+
+    added = add_missing_ids(load_parsed(cards_dir))
+    for path, ids in added.items():
+        for new_id in ids:
+            click.echo(f"{path}: added id '{new_id}'")
+    click.echo(f"ids: {sum(map(len, added.values()))} id(s) added")
+
+
+if __name__ == "__main__":
+    cli()

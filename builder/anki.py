@@ -1,0 +1,164 @@
+"""Emit: rendered cards → an Anki package whose notes keep their identity across releases.
+
+Anki matches an imported note to an existing one only by GUID, note types by id (and their
+fields and templates), and decks by name. All three are therefore fixed here, once: change none
+of them, or every learner's review history detaches from the new cards.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import itertools
+import json
+import sqlite3
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import genanki
+from pygments.formatters import HtmlFormatter
+
+from .output import write_atomically
+from .render import RenderedCard
+from .syllabus import Syllabus
+from .templating import environment, read_template
+
+GUID_NAMESPACE = "backend-interview-cards"  # chosen once; never change
+ROOT_DECK = "Backend Interview"
+BASIC_MODEL_ID = 1_774_062_913  # chosen once; never change
+CLOZE_MODEL_ID = 1_774_062_914  # chosen once; never change
+BASIC_FIELDS = ("Front", "Back", "Reference", "Label")
+CLOZE_FIELDS = ("Text", "Extra", "Reference", "Label")
+#: The key under which the note types' own digest and time are kept in the history file.
+NOTE_TYPES_KEY = "@note-types"
+#: Zip entries get this date, so the same notes always give the same bytes.
+ZIP_DATE = (2026, 1, 1, 0, 0, 0)
+
+
+@dataclass(frozen=True)
+class AnkiNote:
+    """Everything that ends up in one Anki note; its digest decides when the note is 'newer'."""
+
+    id: str
+    guid: str
+    is_cloze: bool
+    fields: tuple[str, ...]
+    tags: tuple[str, ...]
+    deck: str
+
+    @property
+    def digest(self) -> str:
+        payload = json.dumps([self.is_cloze, self.fields, self.tags, self.deck], ensure_ascii=False)
+        return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+class TimedNote(genanki.Note):
+    """A genanki note that carries its own modification time instead of the package's."""
+
+    def __init__(self, *, mod: int, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.mod = mod
+
+    def write_to_db(self, cursor, timestamp: float, deck_id, id_gen) -> None:
+        super().write_to_db(cursor, self.mod, deck_id, id_gen)
+
+
+def deck_name(section_deck: str) -> str:
+    return f"{ROOT_DECK}::{section_deck}"
+
+
+def to_anki_note(rendered: RenderedCard, syllabus: Syllabus) -> AnkiNote:
+    card = rendered.card
+    section = syllabus.section(card.section)
+    label = f"{card.id} · {section.title} · {card.level}"
+    tags = {f"section::{card.section}", f"level::{card.level}", f"topic::{card.topic}", *card.tags}
+    return AnkiNote(
+        id=card.id,
+        guid=genanki.guid_for(GUID_NAMESPACE, card.id),
+        is_cloze=card.is_cloze,
+        fields=(rendered.front_html, rendered.back_html, rendered.ref_html, label),
+        tags=tuple(sorted(tags)),
+        deck=deck_name(section.deck),
+    )
+
+
+def note_types() -> tuple[genanki.Model, genanki.Model]:
+    css = environment().get_template("anki/card.css.j2").render(
+        light_highlight=HtmlFormatter(style="friendly").get_style_defs(".highlight"),
+        night_highlight=HtmlFormatter(style="monokai").get_style_defs([".nightMode .highlight", ".night_mode .highlight"]),
+    )
+    basic = genanki.Model(
+        BASIC_MODEL_ID,
+        "Backend Interview (basic)",
+        fields=[{"name": name} for name in BASIC_FIELDS],
+        templates=[{"name": "Card", "qfmt": read_template("anki/basic-front.html"), "afmt": read_template("anki/basic-back.html")}],
+        css=css,
+    )
+    cloze = genanki.Model(
+        CLOZE_MODEL_ID,
+        "Backend Interview (cloze)",
+        fields=[{"name": name} for name in CLOZE_FIELDS],
+        templates=[{"name": "Cloze", "qfmt": read_template("anki/cloze-front.html"), "afmt": read_template("anki/cloze-back.html")}],
+        css=css,
+        model_type=genanki.Model.CLOZE,
+    )
+    return basic, cloze
+
+
+def note_types_digest(models: tuple[genanki.Model, ...]) -> str:
+    payload = json.dumps([[m.model_id, m.name, m.fields, m.templates, m.css] for m in models], sort_keys=True)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def write_package(
+    notes: tuple[AnkiNote, ...],
+    times: dict[str, int],
+    models: tuple[genanki.Model, genanki.Model],
+    note_types_time: int,
+    media: tuple[Path, ...],
+    path: Path,
+) -> None:
+    """Write the .apkg atomically; `times` maps note ids (and NOTE_TYPES_KEY) to modification times."""
+    basic, cloze = models
+    decks: dict[str, genanki.Deck] = {}
+    for note in notes:
+        deck = decks.setdefault(note.deck, genanki.Deck(_deck_id(note.deck), note.deck))
+        deck.add_note(
+            TimedNote(
+                mod=times[note.id],
+                model=cloze if note.is_cloze else basic,
+                fields=list(note.fields),
+                tags=list(note.tags),
+                guid=note.guid,
+            )
+        )
+    package = genanki.Package(list(decks.values()), media_files=[str(p) for p in media])
+    write_atomically(path, _package_bytes(package, note_types_time, media))
+
+
+def _package_bytes(package: genanki.Package, timestamp: int, media: tuple[Path, ...]) -> bytes:
+    """genanki's own writer stamps zip entries with the wall clock; this one does not."""
+    with tempfile.TemporaryDirectory() as tmp:
+        db_path = Path(tmp) / "collection.anki2"
+        connection = sqlite3.connect(db_path)
+        package.write_to_db(connection.cursor(), timestamp, itertools.count(timestamp * 1000))
+        connection.commit()
+        connection.close()
+        entries = [("collection.anki2", db_path.read_bytes())]
+    entries.append(("media", json.dumps({str(i): p.name for i, p in enumerate(media)}).encode("utf-8")))
+    entries.extend((str(i), p.read_bytes()) for i, p in enumerate(media))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in entries:
+            info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, data)
+    return buffer.getvalue()
+
+
+def _deck_id(name: str) -> int:
+    """Anki matches decks by name; the id only has to be stable, so it is derived from the name."""
+    return int(hashlib.sha256(name.encode("utf-8")).hexdigest()[:12], 16)

@@ -1,0 +1,110 @@
+"""Orchestration only: load → validate → select → render → emit, each stage in its module."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+
+from . import anki
+from .cards import Card, load_cards
+from .errors import BuildAborted, BuilderError, Problem
+from .filtering import select
+from .history import HISTORY_FILE, History, load_history, save_history, stamp
+from .media import MEDIA_DIR
+from .options import BuildOptions, check_sections
+from .quality import quality_warnings
+from .render import RenderedCard, render_cards
+from .syllabus import Syllabus, load_syllabus
+from .validate import validate
+
+
+@dataclass(frozen=True)
+class CheckedDeck:
+    """The whole deck after validation: every later stage starts from this."""
+
+    cards_dir: Path
+    syllabus: Syllabus
+    cards: tuple[Card, ...]
+
+
+def load_parsed(cards_dir: Path) -> tuple[Card, ...]:
+    """Load the card files; abort if any cannot be parsed."""
+    if not cards_dir.is_dir():
+        raise BuilderError(f"card folder '{cards_dir}' isn't an existing directory — pass --cards DIR")
+    loaded = load_cards(cards_dir)
+    abort_on_errors(list(loaded.problems))
+    return loaded.cards
+
+
+def load_checked(cards_dir: Path) -> CheckedDeck:
+    """Load and validate; print every error and abort once if there is any."""
+    if not cards_dir.is_dir():
+        raise BuilderError(f"card folder '{cards_dir}' isn't an existing directory — pass --cards DIR")
+    syllabus = load_syllabus(cards_dir)
+    loaded = load_cards(cards_dir)
+    abort_on_errors([*loaded.problems, *validate(loaded.cards, syllabus, cards_dir / MEDIA_DIR)])
+    return CheckedDeck(cards_dir, syllabus, loaded.cards)
+
+
+def abort_on_errors(errors: list[Problem]) -> None:
+    report(sorted(errors))
+    if errors:
+        raise BuildAborted(errors)
+
+
+def lint(cards_dir: Path, strict: bool) -> list[Problem]:
+    """Errors abort as in a build; quality warnings are printed, and fatal with `strict`."""
+    deck = load_checked(cards_dir)
+    warnings = sorted(quality_warnings(deck.cards))
+    notes, history = _notes_and_history(deck)
+    if history != load_history(cards_dir / HISTORY_FILE):
+        warnings.append(
+            Problem(str(cards_dir / HISTORY_FILE), 1, "note history is out of date", "run 'make' (or 'backend-cards build') and commit it", "warning")
+        )
+    report(warnings)
+    if strict and warnings:
+        raise BuilderError(f"{len(warnings)} warning(s) with --strict")
+    return warnings
+
+
+def build_anki(opts: BuildOptions) -> int:
+    """Build one .apkg; returns the number of notes written."""
+    deck = load_checked(opts.cards_dir)
+    check_sections(opts.selection, deck.syllabus)
+    notes, history = _notes_and_history(deck)
+    chosen_ids = {card.id for card in select(deck.cards, opts.selection)}
+    if not chosen_ids:
+        raise BuilderError("no card matches the filters — check --level, --up-to and --section")
+    chosen = tuple(note for note in notes if note.id in chosen_ids)
+    media = tuple(sorted({path for r in _rendered(deck) if r.card.id in chosen_ids for path in r.media}))
+    # Gather everything first, then write: the history, then the package.
+    save_history(opts.cards_dir / HISTORY_FILE, history)
+    times = {key: s.time for key, s in history.items()}
+    anki.write_package(chosen, times, anki.note_types(), times[anki.NOTE_TYPES_KEY], media, opts.output)
+    return len(chosen)
+
+
+def _notes_and_history(deck: CheckedDeck) -> tuple[tuple[anki.AnkiNote, ...], History]:
+    """Anki notes for every card, and the history that times them (always the whole deck,
+    so that every filtered build gives a note the same time)."""
+    notes = tuple(anki.to_anki_note(r, deck.syllabus) for r in _rendered(deck))
+    digests = {note.id: note.digest for note in notes}
+    digests[anki.NOTE_TYPES_KEY] = anki.note_types_digest(anki.note_types())
+    return notes, stamp(load_history(deck.cards_dir / HISTORY_FILE), digests)
+
+
+_render_cache: dict[tuple[Card, ...], tuple[RenderedCard, ...]] = {}
+
+
+def _rendered(deck: CheckedDeck) -> tuple[RenderedCard, ...]:
+    """Render each card once per process, however many outputs use it."""
+    if deck.cards not in _render_cache:
+        _render_cache[deck.cards] = render_cards(deck.cards, deck.cards_dir / MEDIA_DIR)
+    return _render_cache[deck.cards]
+
+
+def report(problems: list[Problem]) -> None:
+    for p in problems:
+        click.echo(str(p), err=True)

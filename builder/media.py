@@ -1,0 +1,33 @@
+"""Images: a card refers to files in the card folder's `media/` by a path relative to itself.
+
+Relative paths keep card files rendering on GitHub; the build then ships each image under its
+bare file name, which is how Anki stores media.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import unquote
+
+MEDIA_DIR = "media"
+IMAGE_REFS = (
+    re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)"),
+    re.compile(r"<img\b[^>]*?\bsrc\s*=\s*[\"']([^\"']+)[\"']", re.IGNORECASE),
+)
+
+
+def image_refs(markdown: str) -> list[str]:
+    """Every image source named in Markdown or inline HTML, in order."""
+    return [m.group(1) for pattern in IMAGE_REFS for m in pattern.finditer(markdown)]
+
+
+def resolve(card_path: Path, src: str, media_dir: Path) -> Path | None:
+    """The media file `src` names, or None if it is remote, outside `media_dir` or absent."""
+    if re.match(r"^[a-z][a-z0-9+.-]*:", src, re.IGNORECASE):
+        return None
+    target = (card_path.parent / unquote(src)).resolve()
+    root = media_dir.resolve()
+    if root not in target.parents or not target.is_file():
+        return None
+    return target

@@ -1,0 +1,114 @@
+"""Quality rules: the card-writing rules that a program can check, reported as warnings.
+
+Every threshold lives in `THRESHOLDS`, so the project's bar is stated in one place; README.md
+quotes it. `lint --strict` (and CI) treat the warnings as errors.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from itertools import combinations
+
+from .cards import Card
+from .errors import Problem, problem
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    #: Words in an answer (code blocks excluded). The aim is under 30; above this is a warning.
+    max_answer_words: int = 60
+    #: Lines in one fenced code block.
+    max_code_lines: int = 12
+    #: Items in one list: a longer list wants several cards or one cloze per item.
+    max_list_items: int = 5
+    #: Word-set similarity (Jaccard) at which two questions count as near-duplicates.
+    near_duplicate_similarity: float = 0.8
+    #: Questions shorter than this many distinct words are too short to compare reliably.
+    near_duplicate_min_words: int = 4
+
+
+THRESHOLDS = Thresholds()
+
+YES_NO_START = re.compile(
+    r"^(is|are|am|was|were|do|does|did|can|could|should|would|will|shall|may|might|must|has|have|had)\b",
+    re.IGNORECASE,
+)
+VAGUE_START = re.compile(r"^(explain|describe|discuss|tell me about|talk about|what do you know about)\b", re.IGNORECASE)
+FENCED_BLOCK = re.compile(r"^(```|~~~)[^\n]*\n(.*?)^\1", re.MULTILINE | re.DOTALL)
+LIST_ITEM = re.compile(r"^(\s*)([-*+]|\d+[.)])\s+")
+CLOZE_MARKUP = re.compile(r"\{\{c\d+::(.*?)(?:::[^}]*)?\}\}")
+WORD = re.compile(r"[A-Za-z0-9][\w'+#.-]*")
+STOP_WORDS = frozenset("a an and the of in on to for is are what which why when how does do with by or vs its it that".split())
+
+
+def quality_warnings(cards: tuple[Card, ...], limits: Thresholds = THRESHOLDS) -> list[Problem]:
+    warnings: list[Problem] = []
+    for card in cards:
+        warnings.extend(_card_warnings(card, limits))
+    warnings.extend(_near_duplicates(cards, limits))
+    return warnings
+
+
+def _card_warnings(card: Card, limits: Thresholds) -> list[Problem]:
+    found: list[Problem] = []
+
+    def warn(message: str, hint: str) -> None:
+        found.append(problem(card.path, card.line, message, hint, severity="warning"))
+
+    prose = FENCED_BLOCK.sub("", card.answer)
+    words = len(WORD.findall(prose))
+    if words > limits.max_answer_words:
+        warn(f"answer of '{card.id}' has {words} words (limit {limits.max_answer_words})", "shorten it or split it into several cards")
+    for block in FENCED_BLOCK.finditer(card.answer):
+        lines = block.group(2).count("\n")
+        if lines > limits.max_code_lines:
+            warn(f"code block in '{card.id}' has {lines} lines (limit {limits.max_code_lines})", "keep only the lines the answer needs")
+    longest = _longest_list(prose)
+    if longest > limits.max_list_items:
+        warn(f"list in '{card.id}' has {longest} items (limit {limits.max_list_items})", "split it into several cards or one cloze per item")
+    front = CLOZE_MARKUP.sub(r"\1", card.question).strip("*_` ")
+    if not card.is_cloze and YES_NO_START.match(front):
+        warn(f"question of '{card.id}' can be answered yes or no", "ask for the specific thing: what, which, why, when or how")
+    if VAGUE_START.match(front):
+        warn(f"question of '{card.id}' asks to explain or describe", "ask for one specific fact, reason or trade-off")
+    return found
+
+
+def _longest_list(markdown: str) -> int:
+    """Items in the longest run of top-level list items (nested items belong to their parent)."""
+    longest = current = 0
+    for line in markdown.splitlines():
+        match = LIST_ITEM.match(line)
+        if match and not match.group(1):
+            current += 1
+        elif line.strip() and not line.startswith((" ", "\t")):
+            current = 0
+        longest = max(longest, current)
+    return longest
+
+
+def _near_duplicates(cards: tuple[Card, ...], limits: Thresholds) -> list[Problem]:
+    words = [(card, _word_set(card.question)) for card in cards]
+    words = [(card, ws) for card, ws in words if len(ws) >= limits.near_duplicate_min_words]
+    found = []
+    for (first, a), (second, b) in combinations(words, 2):
+        if min(len(a), len(b)) < limits.near_duplicate_similarity * max(len(a), len(b)):
+            continue
+        similarity = len(a & b) / len(a | b)
+        if similarity >= limits.near_duplicate_similarity:
+            found.append(
+                problem(
+                    second.path,
+                    second.line,
+                    f"question of '{second.id}' nearly repeats '{first.id}' ({first.path}:{first.line})",
+                    "merge the two cards or make each ask a distinct thing",
+                    severity="warning",
+                )
+            )
+    return found
+
+
+def _word_set(question: str) -> frozenset[str]:
+    text = CLOZE_MARKUP.sub(r"\1", question).lower()
+    return frozenset(w for w in WORD.findall(text) if w not in STOP_WORDS)

@@ -1,0 +1,98 @@
+"""Render: a card's Markdown → sanitised HTML, once per card, for every output to share."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+
+import markdown
+import nh3
+
+from .cards import Card
+from .media import resolve
+
+MARKDOWN_EXTENSIONS = ["fenced_code", "codehilite", "tables", "sane_lists"]
+MARKDOWN_CONFIG = {"codehilite": {"css_class": "highlight", "guess_lang": False}}
+
+ALLOWED_TAGS = {
+    "a", "b", "blockquote", "br", "code", "del", "div", "em", "h3", "h4", "h5", "h6", "hr", "i", "img",
+    "kbd", "li", "ol", "p", "pre", "span", "strong", "sub", "sup", "table", "tbody", "td", "th", "thead",
+    "tr", "ul",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title"},
+    "span": {"class"},
+    "div": {"class"},
+    "pre": {"class"},
+    "code": {"class"},
+}
+CLOZE = re.compile(r"\{\{c(\d+)::(.*?)(?:::([^}]*))?\}\}", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class RenderedCard:
+    """A card with HTML fields. `front_html` of a cloze card keeps Anki's {{cN::…}} markup."""
+
+    card: Card
+    front_html: str
+    back_html: str
+    ref_html: str
+    media: tuple[Path, ...]
+
+
+def render_cards(cards: tuple[Card, ...], media_dir: Path) -> tuple[RenderedCard, ...]:
+    return tuple(render_card(card, media_dir) for card in cards)
+
+
+def render_card(card: Card, media_dir: Path) -> RenderedCard:
+    media: list[Path] = []
+    to_html = partial(markdown_to_html, card_path=card.path, media_dir=media_dir, media=media)
+    return RenderedCard(
+        card=card,
+        front_html=_unwrap_paragraph(to_html(card.question)),
+        back_html=to_html(card.answer),
+        ref_html=_unwrap_paragraph(to_html(card.ref)),
+        media=tuple(sorted(set(media))),
+    )
+
+
+def markdown_to_html(text: str, card_path: Path, media_dir: Path, media: list[Path]) -> str:
+    """Markdown → HTML that is safe to show: no script, no event handler, no file outside media."""
+
+    def keep_attribute(tag: str, attribute: str, value: str) -> str | None:
+        if tag == "img" and attribute == "src":
+            target = resolve(card_path, value, media_dir)
+            if target is None:
+                return None
+            media.append(target)
+            return target.name
+        return value
+
+    html = markdown.markdown(text, extensions=MARKDOWN_EXTENSIONS, extension_configs=MARKDOWN_CONFIG)
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https"},
+        link_rel="noopener noreferrer",
+        attribute_filter=keep_attribute,
+    )
+
+
+def cloze_front(html: str) -> str:
+    """The question side of every deletion at once, as printed cards show it."""
+    return CLOZE.sub(lambda m: f'<span class="cloze">[{m.group(3) or "…"}]</span>', html)
+
+
+def cloze_back(html: str) -> str:
+    return CLOZE.sub(lambda m: f'<span class="cloze">{m.group(2)}</span>', html)
+
+
+def _unwrap_paragraph(html: str) -> str:
+    """A one-paragraph heading or reference reads better without its <p> wrapper."""
+    if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
+        return html[3:-4]
+    return html

@@ -1,0 +1,67 @@
+"""Stats: how many cards each section and level has, and which syllabus topics have none."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from .cards import Card
+from .levels import LEVELS
+from .syllabus import Syllabus
+
+
+@dataclass(frozen=True)
+class DeckStats:
+    total: int
+    by_level: dict[str, int]
+    by_section: dict[str, int]
+    by_section_level: dict[str, dict[str, int]]
+    covered: tuple[str, ...]
+    uncovered: tuple[str, ...]
+    topic_count: int
+
+    def as_json(self) -> dict:
+        return {
+            "total": self.total,
+            "by_level": self.by_level,
+            "by_section": self.by_section,
+            "by_section_level": self.by_section_level,
+            "topics": self.topic_count,
+            "covered_topics": list(self.covered),
+            "uncovered_topics": list(self.uncovered),
+        }
+
+
+def deck_stats(cards: tuple[Card, ...], syllabus: Syllabus) -> DeckStats:
+    pairs = Counter((card.section, card.level) for card in cards)
+    topics_with_cards = {card.topic for card in cards}
+    all_topics = [t.id for s in syllabus.sections for t in s.topics]
+    return DeckStats(
+        total=len(cards),
+        by_level={level: sum(pairs[s, level] for s in syllabus.section_ids) for level in LEVELS},
+        by_section={s: sum(pairs[s, level] for level in LEVELS) for s in syllabus.section_ids},
+        by_section_level={s: {level: pairs[s, level] for level in LEVELS} for s in syllabus.section_ids},
+        covered=tuple(t for t in all_topics if t in topics_with_cards),
+        uncovered=tuple(t for t in all_topics if t not in topics_with_cards),
+        topic_count=len(all_topics),
+    )
+
+
+def stats_table(stats: DeckStats, syllabus: Syllabus) -> str:
+    """A plain-text table: sections down, levels across, totals on both edges, then the gaps."""
+    width = max(len(s) for s in (*syllabus.section_ids, "section", "total"))
+    header = f"{'section':<{width}} " + " ".join(f"{level:>9}" for level in LEVELS) + f" {'total':>7}"
+    rows = [header, "-" * len(header)]
+    for section in syllabus.section_ids:
+        counts = stats.by_section_level[section]
+        rows.append(f"{section:<{width}} " + " ".join(f"{counts[lv]:>9}" for lv in LEVELS) + f" {stats.by_section[section]:>7}")
+    rows.append("-" * len(header))
+    rows.append(f"{'total':<{width}} " + " ".join(f"{stats.by_level[lv]:>9}" for lv in LEVELS) + f" {stats.total:>7}")
+    rows.append("")
+    rows.append(f"syllabus coverage: {len(stats.covered)} of {stats.topic_count} topics have a card")
+    topics = syllabus.topics_by_id
+    for section in syllabus.sections:
+        gaps = [t for t in stats.uncovered if topics[t].section == section.id]
+        if gaps:
+            rows.append(f"  {section.id}: {len(gaps)} without a card: {', '.join(gaps)}")
+    return "\n".join(rows)
