@@ -95,7 +95,8 @@ def _front_matter(path: Path, lines: list[str]) -> tuple[dict | None, dict[str, 
     try:
         data = yaml.safe_load("\n".join(lines[1:end])) or {}
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
+        # The construct that is left open (a bracket, a quote) is where the mistake is.
+        mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark else 1
         reason = getattr(exc, "problem", None) or "invalid YAML"
         return None, {}, 0, [problem(path, line, f"broken front matter: {reason}", "fix the YAML syntax (quote values containing ': ')")]
