@@ -5,12 +5,15 @@ BIN := $(VENV)/bin
 CLI := $(BIN)/python -m builder
 LEVELS := junior mid senior staff principal
 STAMP := $(VENV)/.installed
+# Shared libraries and a font that WeasyPrint needs for the PDF card sheets (Debian names).
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
 
-.PHONY: all decks test lint bench clean
+.PHONY: all decks test lint bench clean system-deps
 
 all: decks
 
 $(STAMP): pyproject.toml
+	$(MAKE) --no-print-directory system-deps
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test]'
@@ -25,6 +28,14 @@ test: $(STAMP)
 
 lint: $(STAMP)
 	$(CLI) lint --strict
+
+# Installs missing Debian packages when run as root; otherwise says what to install.
+system-deps:
+	@command -v dpkg >/dev/null || { echo "not Debian: install Pango, HarfBuzz and a TrueType font for WeasyPrint yourself"; exit 0; }; \
+	missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq $$missing; \
+	else echo "WeasyPrint needs these packages: sudo apt-get install $$missing"; exit 1; fi
 
 clean:
 	rm -rf dist $(VENV) .pytest_cache build *.egg-info
