@@ -57,7 +57,7 @@ def abort_on_errors(errors: list[Problem]) -> None:
 def lint(cards_dir: Path, strict: bool) -> list[Problem]:
     """Errors abort as in a build; quality warnings are printed, and fatal with `strict`."""
     deck = load_checked(cards_dir)
-    warnings = sorted(quality_warnings(deck.cards))
+    warnings = sorted(quality_warnings(deck.cards, deck.syllabus))
     notes, history = _notes_and_history(deck)
     if history != load_history(cards_dir / HISTORY_FILE):
         warnings.append(

@@ -12,6 +12,7 @@ from itertools import combinations
 
 from .cards import Card
 from .errors import Problem, problem
+from .syllabus import Syllabus
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,14 @@ class Thresholds:
     near_duplicate_similarity: float = 0.8
     #: Questions shorter than this many distinct words are too short to compare reliably.
     near_duplicate_min_words: int = 4
+    #: In a section that has cards, every syllabus topic needs at least this many.
+    min_cards_per_topic: int = 2
+    #: Share of a section's cards whose question asks why, when or which trade-off.
+    min_why_share: float = 1 / 6
+    #: Share of a section's cards that are clozes.
+    min_cloze_share: float = 1 / 10
+    #: Levels that every section with cards must have.
+    required_levels: tuple[str, ...] = ("junior", "mid", "senior")
 
 
 THRESHOLDS = Thresholds()
@@ -39,15 +48,46 @@ FENCED_BLOCK = re.compile(r"^(```|~~~)[^\n]*\n(.*?)^\1", re.MULTILINE | re.DOTAL
 LIST_ITEM = re.compile(r"^(\s*)([-*+]|\d+[.)])\s+")
 CLOZE_MARKUP = re.compile(r"\{\{c\d+::(.*?)(?:::[^}]*)?\}\}")
 WORD = re.compile(r"[A-Za-z0-9][\w'+#.-]*")
+WHY_QUESTION = re.compile(
+    r"\b(why|when|trade-?offs?|prefer|choose|instead of|rather than|downside|cost|risks?|worth)\b", re.IGNORECASE
+)
 STOP_WORDS = frozenset("a an and the of in on to for is are what which why when how does do with by or vs its it that".split())
 
 
-def quality_warnings(cards: tuple[Card, ...], limits: Thresholds = THRESHOLDS) -> list[Problem]:
+def quality_warnings(cards: tuple[Card, ...], syllabus: Syllabus, limits: Thresholds = THRESHOLDS) -> list[Problem]:
     warnings: list[Problem] = []
     for card in cards:
         warnings.extend(_card_warnings(card, limits))
     warnings.extend(_near_duplicates(cards, limits))
+    warnings.extend(_section_warnings(cards, syllabus, limits))
     return warnings
+
+
+def _section_warnings(cards: tuple[Card, ...], syllabus: Syllabus, limits: Thresholds) -> list[Problem]:
+    """The deck-level rules, for every section that has been started (has any card)."""
+    found: list[Problem] = []
+
+    def warn(line: int, message: str, hint: str) -> None:
+        found.append(problem(syllabus.path, line, message, hint, severity="warning"))
+
+    for section in syllabus.sections:
+        own = [card for card in cards if card.section == section.id]
+        if not own:
+            continue
+        for topic in section.topics:
+            count = sum(card.topic == topic.id for card in own)
+            if count < limits.min_cards_per_topic:
+                warn(topic.line, f"topic '{topic.id}' has {count} card(s) (minimum {limits.min_cards_per_topic})", "write cards for it")
+        missing = [level for level in limits.required_levels if not any(card.level == level for card in own)]
+        if missing:
+            warn(section.line, f"section '{section.id}' has no {' or '.join(missing)} card", "every section needs cards at each of these levels")
+        why = sum(bool(WHY_QUESTION.search(card.question)) for card in own)
+        if why < limits.min_why_share * len(own):
+            warn(section.line, f"section '{section.id}': {why} of {len(own)} questions ask why, when or which trade-off", f"aim for at least {limits.min_why_share:.0%}")
+        clozes = sum(card.is_cloze for card in own)
+        if clozes < limits.min_cloze_share * len(own):
+            warn(section.line, f"section '{section.id}': {clozes} of {len(own)} cards are clozes", f"aim for at least {limits.min_cloze_share:.0%}")
+    return found
 
 
 def _card_warnings(card: Card, limits: Thresholds) -> list[Problem]:
@@ -57,6 +97,8 @@ def _card_warnings(card: Card, limits: Thresholds) -> list[Problem]:
         found.append(problem(card.path, card.line, message, hint, severity="warning"))
 
     prose = FENCED_BLOCK.sub("", card.answer)
+    if card.is_cloze:
+        prose = CLOZE_MARKUP.sub(r"\1", card.question) + "\n\n" + prose
     words = len(WORD.findall(prose))
     if words > limits.max_answer_words:
         warn(f"answer of '{card.id}' has {words} words (limit {limits.max_answer_words})", "shorten it or split it into several cards")

@@ -21,6 +21,7 @@ class Topic:
     level: str
     group: str
     source: str
+    line: int
 
 
 @dataclass(frozen=True)
@@ -29,10 +30,12 @@ class Section:
     title: str
     deck: str
     topics: tuple[Topic, ...]
+    line: int
 
 
 @dataclass(frozen=True)
 class Syllabus:
+    path: Path
     sections: tuple[Section, ...]
 
     def section(self, section_id: str) -> Section | None:
@@ -54,7 +57,7 @@ def load_syllabus(cards_dir: Path) -> Syllabus:
     """Read `syllabus.yaml`; a malformed syllabus is a user error that names the entry."""
     path = cards_dir / SYLLABUS_FILE
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = _with_lines(yaml.compose(path.read_text(encoding="utf-8")))
     except FileNotFoundError:
         raise BuilderError(f"{path}: no syllabus found — every card folder needs a {SYLLABUS_FILE}")
     except yaml.YAMLError as exc:
@@ -71,7 +74,7 @@ def load_syllabus(cards_dir: Path) -> Syllabus:
             )
     _check_unique(path, [s.id for s in sections], "section")
     _check_unique(path, [t.id for s in sections for t in s.topics], "topic")
-    return Syllabus(sections)
+    return Syllabus(path, sections)
 
 
 def _section(entry: dict) -> Section:
@@ -83,10 +86,22 @@ def _section(entry: dict) -> Section:
             level=t["level"],
             group=t.get("group", ""),
             source=t.get("source", ""),
+            line=t["line"],
         )
         for t in entry["topics"]
     )
-    return Section(id=entry["id"], title=entry["title"], deck=entry["deck"], topics=topics)
+    return Section(id=entry["id"], title=entry["title"], deck=entry["deck"], topics=topics, line=entry["line"])
+
+
+def _with_lines(node: yaml.Node | None):
+    """Plain data like safe_load's, where every mapping also records its 1-based `line`,
+    so that coverage warnings can point at the syllabus entry."""
+    if isinstance(node, yaml.MappingNode):
+        mapping = {key.value: _with_lines(value) for key, value in node.value}
+        return {**mapping, "line": node.start_mark.line + 1}
+    if isinstance(node, yaml.SequenceNode):
+        return [_with_lines(item) for item in node.value]
+    return None if node is None else yaml.SafeLoader("").construct_object(node)
 
 
 def _check_unique(path: Path, ids: list[str], kind: str) -> None:
