@@ -69,6 +69,9 @@ def markdown_to_html(text: str, card_path: Path, media_dir: Path, media: list[Pa
                 return None
             media.append(target)
             return target.name
+        if tag == "a" and attribute == "href":
+            # Only links out to the web: a relative link would point into the reader's own files.
+            return value if value.startswith(("https://", "http://")) else None
         return value
 
     html = markdown.markdown(text, extensions=MARKDOWN_EXTENSIONS, extension_configs=MARKDOWN_CONFIG)

@@ -1,0 +1,47 @@
+"""Loading card files: defaults, overrides, and where each card starts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from builder.cards import parse_card_file
+
+HEADER = "---\nsection: apis\ntopic: status-codes\nlevel: junior\ntags: [http]\n---\n"
+
+
+def parse(body: str):
+    return parse_card_file(Path("x.md"), HEADER + body)
+
+
+def test_file_defaults_apply_and_card_metadata_overrides_them() -> None:
+    cards, problems = parse(
+        "\n# Status codes\n\n## Which code means created?\n<!-- id: created -->\n\n201.\n\n"
+        "## Which code means conflict?\n<!-- id: conflict; level: mid; tags: db, http; ref: RFC 9110 -->\n\n409.\n"
+    )
+    assert problems == []
+    first, second = cards
+    assert (first.id, first.level, first.tags, first.line, first.answer) == ("created", "junior", ("http",), 10, "201.")
+    assert (second.level, second.tags, second.ref, second.line) == ("mid", ("db", "http"), "RFC 9110", 15)
+
+
+def test_headings_inside_code_fences_do_not_start_cards() -> None:
+    cards, problems = parse("\n## Which comment marks a heading in Markdown?\n<!-- id: md -->\n\n```markdown\n## not a card\n```\n")
+    assert problems == []
+    assert len(cards) == 1
+    assert "## not a card" in cards[0].answer
+
+
+def test_cloze_markup_makes_a_cloze_card_without_type() -> None:
+    cards, _ = parse("\n## HTTP/3 runs over {{c1::QUIC}}.\n<!-- id: h3 -->\n")
+    assert cards[0].is_cloze
+    assert cards[0].answer == ""
+
+
+def test_text_before_the_first_card_is_an_error() -> None:
+    _, problems = parse("\nStray paragraph.\n\n## Which code means created?\n<!-- id: created -->\n\n201.\n")
+    assert [str(p) for p in problems] == ["x.md:8: text before the first card — start each card with a '## ' heading"]
+
+
+def test_a_file_without_cards_is_an_error() -> None:
+    _, problems = parse("\n# Only a title\n")
+    assert [p.message for p in problems] == ["the file holds no card"]

@@ -1,0 +1,70 @@
+"""The quality rules fire on the cards they describe, and stay quiet on good ones."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from builder.cards import Card
+from builder.quality import THRESHOLDS, quality_warnings
+from builder.syllabus import Section, Syllabus, Topic
+
+TOPIC = Topic("codes", "Codes", "apis", "junior", "", "", line=7)
+SYLLABUS = Syllabus(Path("syllabus.yaml"), (Section("apis", "APIs", "04 APIs", (TOPIC,), line=2),))
+GOOD = Card(
+    id="good",
+    kind="basic",
+    question="Which status code means a resource was created?",
+    answer="**201 Created**, with a `Location` header naming the new resource.",
+    section="apis",
+    topic="codes",
+    level="junior",
+    tags=(),
+    ref="",
+    path=Path("apis/codes.md"),
+    line=3,
+)
+
+
+def card_warnings(**changes) -> list[str]:
+    card = replace(GOOD, **changes)
+    return [p.message for p in quality_warnings((card,), SYLLABUS) if p.path != "syllabus.yaml"]
+
+
+def test_a_good_card_has_no_warning() -> None:
+    assert card_warnings() == []
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        ({"answer": "word " * 61}, "answer of 'good' has 61 words (limit 60)"),
+        ({"answer": "```python\n" + "x = 1\n" * 13 + "```"}, "code block in 'good' has 13 lines (limit 12)"),
+        ({"answer": "".join(f"- item {i}\n" for i in range(6))}, "list in 'good' has 6 items (limit 5)"),
+        ({"question": "Is 201 the code for a created resource?"}, "question of 'good' can be answered yes or no"),
+        ({"question": "Explain status code 201."}, "question of 'good' asks to explain or describe"),
+    ],
+)
+def test_each_rule_fires(changes: dict, expected: str) -> None:
+    assert card_warnings(**changes) == [expected]
+
+
+def test_code_blocks_do_not_count_as_answer_words() -> None:
+    assert card_warnings(answer="Use this:\n\n```python\n" + "print('a b c d e f g h')\n" * 10 + "```") == []
+
+
+def test_near_duplicate_questions_are_flagged() -> None:
+    twin = replace(GOOD, id="twin", question="Which status code means the resource was created?", line=9)
+    messages = [p.message for p in quality_warnings((GOOD, twin), SYLLABUS)]
+    assert "question of 'twin' nearly repeats 'good' (apis/codes.md:3)" in messages
+
+
+def test_section_rules_report_coverage_levels_and_mix() -> None:
+    messages = [str(p) for p in quality_warnings((GOOD,), SYLLABUS)]
+    assert "syllabus.yaml:7: warning: topic 'codes' has 1 card(s) (minimum 2) — write cards for it" in messages
+    assert any("section 'apis' has no mid or senior card" in m for m in messages)
+    assert any("0 of 1 questions ask why, when or which trade-off" in m for m in messages)
+    assert any("0 of 1 cards are clozes" in m for m in messages)
+    assert THRESHOLDS.min_cards_per_topic == 2

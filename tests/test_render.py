@@ -1,0 +1,40 @@
+"""Rendering: highlighted code, media by file name, and nothing unsafe reaching a card."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from builder.render import cloze_back, cloze_front, markdown_to_html
+
+
+def render(text: str, tmp_path: Path) -> tuple[str, list[Path]]:
+    media_dir = tmp_path / "media"
+    media_dir.mkdir(exist_ok=True)
+    (media_dir / "tree.png").write_bytes(b"png")
+    media: list[Path] = []
+    return markdown_to_html(text, tmp_path / "apis" / "card.md", media_dir, media), media
+
+
+def test_code_is_highlighted_at_build_time(tmp_path: Path) -> None:
+    html, _ = render("```python\nx = [1, 2]\n```", tmp_path)
+    assert '<div class="highlight">' in html
+    assert '<span class="n">x</span>' in html
+
+
+def test_scripts_handlers_and_javascript_links_are_removed(tmp_path: Path) -> None:
+    html, _ = render('<script>alert(1)</script><b onclick="steal()">hi</b> [x](javascript:alert(1)) <a rel="attachment" href="/etc/passwd">f</a>', tmp_path)
+    for unsafe in ("<script", "onclick", "javascript:", "attachment", "/etc/passwd"):
+        assert unsafe not in html
+
+
+def test_media_images_are_referenced_by_file_name(tmp_path: Path) -> None:
+    html, media = render("![tree](../media/tree.png) <img src=\"file:///etc/passwd\"> ![far](http://example.com/x.png)", tmp_path)
+    assert '<img alt="tree" src="tree.png">' in html
+    assert media == [tmp_path / "media" / "tree.png"]
+    assert "passwd" not in html and "example.com" not in html
+
+
+def test_cloze_sides_for_print() -> None:
+    text = "TCP opens with {{c1::SYN}}, then {{c2::SYN-ACK::reply}}."
+    assert cloze_front(text) == 'TCP opens with <span class="cloze">[…]</span>, then <span class="cloze">[reply]</span>.'
+    assert cloze_back(text) == 'TCP opens with <span class="cloze">SYN</span>, then <span class="cloze">SYN-ACK</span>.'
