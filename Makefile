@@ -29,6 +29,9 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(CLI) lint --strict
 
+bench: $(STAMP)
+	$(BIN)/python scripts/bench.py
+
 # Installs missing Debian packages when run as root; otherwise says what to install.
 system-deps:
 	@command -v dpkg >/dev/null || { echo "not Debian: install Pango, HarfBuzz and a TrueType font for WeasyPrint yourself"; exit 0; }; \

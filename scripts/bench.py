@@ -1,0 +1,59 @@
+"""Benchmark: time and peak memory of the commands a user runs, on the shipped deck.
+
+Each command runs as a separate process on a copy of cards/ (builds update the note history);
+the figures are the median wall time of several runs and the largest peak RSS seen.
+Usage: python scripts/bench.py [--runs N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def measure(args: list[str], runs: int) -> tuple[float, float]:
+    """(median seconds, peak MiB) over `runs` runs of `python -m builder ARGS`."""
+    times, peaks = [], []
+    for _ in range(runs):
+        start = time.perf_counter()
+        pid = subprocess.Popen([sys.executable, "-m", "builder", *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).pid
+        _, status, usage = os.wait4(pid, 0)
+        times.append(time.perf_counter() - start)
+        peaks.append(usage.ru_maxrss / 1024)
+        if os.waitstatus_to_exitcode(status) != 0:
+            raise SystemExit(f"failed: builder {' '.join(args)}")
+    return statistics.median(times), max(peaks)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3)
+    runs = parser.parse_args().runs
+    with tempfile.TemporaryDirectory() as tmp:
+        cards = Path(shutil.copytree(ROOT / "cards", Path(tmp) / "cards"))
+        out = Path(tmp)
+        commands = {
+            "lint": ["lint", "--cards", str(cards)],
+            "build (whole deck)": ["build", "--cards", str(cards), "-o", str(out / "deck.apkg")],
+            "build --up-to junior": ["build", "--cards", str(cards), "--up-to", "junior", "-o", str(out / "junior.apkg")],
+            "stats --json": ["stats", "--cards", str(cards), "--json"],
+        }
+        print(f"{'command':<24} {'median s':>9} {'peak MiB':>9}")
+        for name, args in commands.items():
+            seconds, peak = measure(args, runs)
+            print(f"{name:<24} {seconds:>9.2f} {peak:>9.1f}")
+        size = (out / "deck.apkg").stat().st_size
+        print(f"whole-deck .apkg: {size / 1024:.0f} KiB")
+
+
+if __name__ == "__main__":
+    main()
