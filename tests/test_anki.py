@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-import re
 import shutil
 from pathlib import Path
 
 import genanki
 
 from builder.anki import GUID_NAMESPACE
-from builder.cards import card_files
+from builder.cards import load_cards
 
 from .conftest import AnkiCollection, build
 
@@ -20,7 +19,7 @@ def sha256(path: Path) -> str:
 
 
 def card_count(cards: Path) -> int:
-    return sum(len(re.findall(r"^## ", p.read_text(), re.MULTILINE)) for p in card_files(cards))
+    return len(load_cards(cards).cards)
 
 
 def test_full_deck_imports_every_note_as_new(shipped: Path, tmp_path: Path, collection: AnkiCollection) -> None:
