@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 CLI := $(BIN)/python -m builder
 LEVELS := junior mid senior staff principal
+PAPERS := a4 letter
 STAMP := $(VENV)/.installed
 # Shared libraries and a font that WeasyPrint needs for the PDF card sheets (Debian names).
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
@@ -22,6 +23,10 @@ $(STAMP): pyproject.toml
 decks: $(STAMP)
 	$(CLI) build
 	for level in $(LEVELS); do $(CLI) build --up-to $$level || exit 1; done
+	for paper in $(PAPERS); do \
+		$(CLI) calibrate --paper $$paper || exit 1; \
+		for level in $(LEVELS); do $(CLI) pdf --up-to $$level --paper $$paper || exit 1; done; \
+	done
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

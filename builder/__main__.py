@@ -15,6 +15,11 @@ LEVEL_HELP = "Only cards of exactly this level; repeat for several."
 UP_TO_HELP = "Only cards from junior up to and including this level."
 SECTION_HELP = "Only cards of this section id (see syllabus.yaml); repeat for several."
 
+CARD_SIZE_HELP = "index: 3×5 in index card; a7: A7 (105×74 mm); business: 85×55 mm business card."
+LAYOUT_HELP = "duplex-long/-short: double-sided, flipped on the long/short edge; fold: one-sided, fold each sheet in half."
+BACK_OFFSET_HELP = "Shift back pages by X,Y mm (right, down) to undo your printer's duplex shift; see the calibrate command."
+MAX_BACK_OFFSET_MM = 10.0
+
 cards_option = click.option(
     "--cards", "cards_dir", type=click.Path(path_type=Path), default=Path("cards"), show_default=True, help=CARDS_HELP
 )
@@ -25,6 +30,34 @@ def selection_options(command):
     command = click.option("--section", "sections", multiple=True, metavar="SECTION", help=SECTION_HELP)(command)
     command = click.option("--up-to", "up_to", type=click.Choice(LEVELS), help=UP_TO_HELP)(command)
     command = click.option("--level", "levels", type=click.Choice(LEVELS), multiple=True, help=LEVEL_HELP)(command)
+    return command
+
+
+class BackOffset(click.ParamType):
+    """X,Y in millimetres, e.g. 1.5,-0.5."""
+
+    name = "X,Y"
+
+    def convert(self, value, param, ctx) -> tuple[float, float]:
+        if isinstance(value, tuple):
+            return value
+        try:
+            x, y = (float(part) for part in value.split(","))
+        except ValueError:
+            self.fail(f"expected X,Y in millimetres such as 1.5,-0.5, but received '{value}'", param, ctx)
+        if max(abs(x), abs(y)) > MAX_BACK_OFFSET_MM:
+            self.fail(f"{value} mm is more than a printer shifts — expected at most {MAX_BACK_OFFSET_MM:g} mm each way; print the calibration sheet", param, ctx)
+        return x, y
+
+
+def sheet_options(command):
+    """--paper, --card-size, --layout and --back-offset, shared by the PDF commands."""
+    from .sheets import CARD_SIZES, LAYOUTS, PAPERS
+
+    command = click.option("--back-offset", type=BackOffset(), default="0,0", show_default=True, help=BACK_OFFSET_HELP)(command)
+    command = click.option("--layout", type=click.Choice(LAYOUTS), default="duplex-long", show_default=True, help=LAYOUT_HELP)(command)
+    command = click.option("--card-size", "card", type=click.Choice(list(CARD_SIZES)), default="index", show_default=True, help=CARD_SIZE_HELP)(command)
+    command = click.option("--paper", type=click.Choice(list(PAPERS)), default="a4", show_default=True, help="Paper size.")(command)
     return command
 
 
@@ -64,6 +97,64 @@ def build_command(cards_dir: Path, output: Path | None, levels, up_to, sections)
     target = output or default_output(selection, ".apkg")
     count = build_anki(BuildOptions(cards_dir, target, selection))
     click.echo(f"wrote {target} ({count} notes)")
+
+
+@cli.command(name="pdf")
+@cards_option
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Output .pdf file. Default: dist/backend-interview[-FILTER]-PAPER.pdf")
+@selection_options
+@sheet_options
+@click.option("--skip-overflow", is_flag=True, help="Leave out (and list) cards too long for the card size instead of failing.")
+def pdf_command(cards_dir: Path, output: Path | None, levels, up_to, sections, paper, card, layout, back_offset, skip_overflow) -> None:
+    """Build print-ready PDF card sheets: each front page is followed by its back page.
+
+    Print double-sided at actual size (100 %), flipping on the edge --layout names, then cut
+    along the marks. Cards too long for the card size are set smaller, down to 70 % of the
+    normal size; a card that still does not fit stops the build (or see --skip-overflow).
+
+    \b
+    Examples:
+      backend-cards pdf --up-to mid                    → dist/backend-interview-up-to-mid-a4.pdf
+      backend-cards pdf --paper letter --card-size business
+      backend-cards pdf --layout fold                  for printers without duplex
+      backend-cards pdf --back-offset 1.5,-0.5         after reading the calibration sheet
+    """
+    from .build import build_pdf
+    from .options import BuildOptions, default_output, selection_from
+    from .pdf import output_suffix
+    from .sheets import SheetSpec
+
+    selection = selection_from(levels, up_to, sections)
+    sheet = SheetSpec(paper, card, layout, back_offset)
+    target = output or default_output(selection, output_suffix(sheet))
+    written = build_pdf(BuildOptions(cards_dir, target, selection), sheet, skip_overflow)
+    for card_id in written.skipped:
+        click.echo(f"skipped '{card_id}': too long for the card size even at the smallest font", err=True)
+    click.echo(f"wrote {target} ({written.cards} cards on {written.pages} pages)")
+
+
+@cli.command(name="calibrate")
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Output .pdf file. Default: dist/calibration-PAPER.pdf")
+@sheet_options
+def calibrate_command(output: Path | None, paper, card, layout, back_offset) -> None:
+    """Print a sheet that shows how far your printer shifts the backs of duplex pages.
+
+    Print it double-sided like the cards, hold it against a light and read the two scales on
+    the back where the front's centre lines show through; pass them to pdf --back-offset X,Y.
+
+    \b
+    Examples:
+      backend-cards calibrate --paper letter --layout duplex-short
+      backend-cards calibrate --back-offset 1.5,-0.5   check a correction
+    """
+    from .options import DIST_DIR
+    from .pdf import output_suffix, write_calibration
+    from .sheets import SheetSpec
+
+    sheet = SheetSpec(paper, card, layout, back_offset)
+    target = output or DIST_DIR / f"calibration{output_suffix(sheet)}"
+    write_calibration(sheet, target)
+    click.echo(f"wrote {target}")
 
 
 @cli.command(name="lint")

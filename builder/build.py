@@ -4,20 +4,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from . import anki
 from .cards import Card, load_cards
 from .errors import BuildAborted, BuilderError, Problem
-from .filtering import select
+from .filtering import Selection, select
 from .history import HISTORY_FILE, History, load_history, save_history, stamp
 from .media import MEDIA_DIR
 from .options import BuildOptions, check_sections
 from .quality import quality_warnings
 from .render import RenderedCard, render_cards
+from .sheets import SheetSpec
 from .syllabus import Syllabus, load_syllabus
 from .validate import validate
+
+if TYPE_CHECKING:
+    from .pdf import SheetsWritten
 
 
 @dataclass(frozen=True)
@@ -72,11 +77,8 @@ def lint(cards_dir: Path, strict: bool) -> list[Problem]:
 def build_anki(opts: BuildOptions) -> int:
     """Build one .apkg; returns the number of notes written."""
     deck = load_checked(opts.cards_dir)
-    check_sections(opts.selection, deck.syllabus)
+    chosen_ids = _chosen_ids(deck, opts.selection)
     notes, history = _notes_and_history(deck)
-    chosen_ids = {card.id for card in select(deck.cards, opts.selection)}
-    if not chosen_ids:
-        raise BuilderError("no card matches the filters — check --level, --up-to and --section")
     chosen = tuple(note for note in notes if note.id in chosen_ids)
     media = tuple(sorted({path for r in _rendered(deck) if r.card.id in chosen_ids for path in r.media}))
     # Gather everything first, then write: the history, then the package.
@@ -84,6 +86,24 @@ def build_anki(opts: BuildOptions) -> int:
     times = {key: s.time for key, s in history.items()}
     anki.write_package(chosen, times, anki.note_types(), times[anki.NOTE_TYPES_KEY], media, opts.output)
     return len(chosen)
+
+
+def build_pdf(opts: BuildOptions, sheet: SheetSpec, skip_overflow: bool) -> SheetsWritten:
+    """Build one PDF of printable card sheets."""
+    from . import pdf  # WeasyPrint takes a second to import; only PDF builds need it.
+
+    deck = load_checked(opts.cards_dir)
+    chosen_ids = _chosen_ids(deck, opts.selection)
+    cards = tuple(pdf.print_card(r, deck.syllabus) for r in _rendered(deck) if r.card.id in chosen_ids)
+    return pdf.write_sheets(cards, sheet, opts.cards_dir / MEDIA_DIR, opts.output, skip_overflow)
+
+
+def _chosen_ids(deck: CheckedDeck, selection: Selection) -> set[str]:
+    check_sections(selection, deck.syllabus)
+    chosen_ids = {card.id for card in select(deck.cards, selection)}
+    if not chosen_ids:
+        raise BuilderError("no card matches the filters — check --level, --up-to and --section")
+    return chosen_ids
 
 
 def _notes_and_history(deck: CheckedDeck) -> tuple[tuple[anki.AnkiNote, ...], History]:
