@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 from . import anki
-from .cards import Card, load_cards
+from .cards import Card, LoadResult, load_cards
 from .errors import BuildAborted, BuilderError, Problem
 from .filtering import Selection, select
 from .history import HISTORY_FILE, History, load_history, save_history, stamp
@@ -36,21 +36,23 @@ class CheckedDeck:
 
 def load_parsed(cards_dir: Path) -> tuple[Card, ...]:
     """Load the card files; abort if any cannot be parsed."""
-    if not cards_dir.is_dir():
-        raise BuilderError(f"card folder '{cards_dir}' isn't an existing directory — pass --cards DIR")
-    loaded = load_cards(cards_dir)
+    loaded = _load(cards_dir)
     abort_on_errors(list(loaded.problems))
     return loaded.cards
 
 
 def load_checked(cards_dir: Path) -> CheckedDeck:
     """Load and validate; print every error and abort once if there is any."""
-    if not cards_dir.is_dir():
-        raise BuilderError(f"card folder '{cards_dir}' isn't an existing directory — pass --cards DIR")
+    loaded = _load(cards_dir)
     syllabus = load_syllabus(cards_dir)
-    loaded = load_cards(cards_dir)
     abort_on_errors([*loaded.problems, *validate(loaded.cards, syllabus, cards_dir / MEDIA_DIR)])
     return CheckedDeck(cards_dir, syllabus, loaded.cards)
+
+
+def _load(cards_dir: Path) -> LoadResult:
+    if not cards_dir.is_dir():
+        raise BuilderError(f"card folder '{cards_dir}' isn't an existing directory — pass --cards DIR")
+    return load_cards(cards_dir)
 
 
 def abort_on_errors(errors: list[Problem]) -> None:
@@ -63,7 +65,7 @@ def lint(cards_dir: Path, strict: bool) -> list[Problem]:
     """Errors abort as in a build; quality warnings are printed, and fatal with `strict`."""
     deck = load_checked(cards_dir)
     warnings = sorted(quality_warnings(deck.cards, deck.syllabus))
-    notes, history = _notes_and_history(deck)
+    _, history = _notes_and_history(deck)
     if history != load_history(cards_dir / HISTORY_FILE):
         warnings.append(
             Problem(str(cards_dir / HISTORY_FILE), 1, "note history is out of date", "run 'make' (or 'backend-cards build') and commit it", "warning")

@@ -1,7 +1,8 @@
 """Benchmark: time and peak memory of the commands a user runs, on the shipped deck.
 
 Each command runs as a separate process on a copy of cards/ (builds update the note history);
-the figures are the median wall time of several runs and the largest peak RSS seen.
+the figures are the median wall time of several runs and the largest peak resident memory of
+any single process of the command (the PDF command's worker processes included).
 Usage: python scripts/bench.py [--runs N]
 """
 
@@ -16,6 +17,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from pypdf import PdfReader
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -46,13 +49,16 @@ def main() -> None:
             "build (whole deck)": ["build", "--cards", str(cards), "-o", str(out / "deck.apkg")],
             "build --up-to junior": ["build", "--cards", str(cards), "--up-to", "junior", "-o", str(out / "junior.apkg")],
             "stats --json": ["stats", "--cards", str(cards), "--json"],
+            "pdf (whole deck, A4)": ["pdf", "--cards", str(cards), "-o", str(out / "deck.pdf")],
         }
         print(f"{'command':<24} {'median s':>9} {'peak MiB':>9}")
+        figures = {}
         for name, args in commands.items():
-            seconds, peak = measure(args, runs)
+            figures[name] = seconds, peak = measure(args, runs)
             print(f"{name:<24} {seconds:>9.2f} {peak:>9.1f}")
-        size = (out / "deck.apkg").stat().st_size
-        print(f"whole-deck .apkg: {size / 1024:.0f} KiB")
+        pages = len(PdfReader(out / "deck.pdf").pages)
+        print(f"whole-deck .apkg: {(out / 'deck.apkg').stat().st_size / 1024:.0f} KiB")
+        print(f"whole-deck PDF: {pages} pages, {pages / figures['pdf (whole deck, A4)'][0]:.1f} pages/s end to end")
 
 
 if __name__ == "__main__":
