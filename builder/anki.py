@@ -21,7 +21,7 @@ import genanki
 from pygments.formatters import HtmlFormatter
 
 from .output import write_atomically
-from .render import RenderedCard
+from .render import RenderedCard, card_label
 from .syllabus import Syllabus
 from .templating import environment, read_template
 
@@ -72,13 +72,12 @@ def deck_name(section_deck: str) -> str:
 def to_anki_note(rendered: RenderedCard, syllabus: Syllabus) -> AnkiNote:
     card = rendered.card
     section = syllabus.section(card.section)
-    label = f"{card.id} · {section.title} · {card.level}"
     tags = {f"section::{card.section}", f"level::{card.level}", f"topic::{card.topic}", *card.tags}
     return AnkiNote(
         id=card.id,
         guid=genanki.guid_for(GUID_NAMESPACE, card.id),
         is_cloze=card.is_cloze,
-        fields=(rendered.front_html, rendered.back_html, rendered.ref_html, label),
+        fields=(rendered.front_html, rendered.back_html, rendered.ref_html, card_label(card, syllabus)),
         tags=tuple(sorted(tags)),
         deck=deck_name(section.deck),
     )

@@ -38,7 +38,7 @@ from weasyprint.urls import URLFetcherResponse
 
 from .errors import BuilderError
 from .output import write_atomically
-from .render import RenderedCard, cloze_back, cloze_front
+from .render import RenderedCard, card_label, cloze_back, cloze_front
 from .sheets import SheetSpec, Side, grid, pages
 from .syllabus import Syllabus
 from .templating import environment
@@ -102,7 +102,7 @@ def print_card(rendered: RenderedCard, syllabus: Syllabus) -> PrintCard:
         front, back = cloze_front(front), cloze_back(front) + back
     if rendered.ref_html:
         back += f'<p class="ref">{rendered.ref_html}</p>'
-    return PrintCard(card.id, f"{card.id} · {syllabus.section(card.section).title} · {card.level}", front, back)
+    return PrintCard(card.id, card_label(card, syllabus), front, back)
 
 
 def output_suffix(spec: SheetSpec) -> str:

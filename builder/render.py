@@ -12,6 +12,7 @@ import nh3
 
 from .cards import Card
 from .media import resolve
+from .syllabus import Syllabus
 
 MARKDOWN_EXTENSIONS = ["fenced_code", "codehilite", "tables", "sane_lists"]
 MARKDOWN_CONFIG = {"codehilite": {"css_class": "highlight", "guess_lang": False}}
@@ -83,6 +84,11 @@ def markdown_to_html(text: str, card_path: Path, media_dir: Path, media: list[Pa
         link_rel="noopener noreferrer",
         attribute_filter=keep_attribute,
     )
+
+
+def card_label(card: Card, syllabus: Syllabus) -> str:
+    """The small line on every side of a card, in Anki and in print: id · section · level."""
+    return f"{card.id} · {syllabus.section(card.section).title} · {card.level}"
 
 
 def cloze_front(html: str) -> str:
