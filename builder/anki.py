@@ -83,25 +83,46 @@ def to_anki_note(rendered: RenderedCard, syllabus: Syllabus) -> AnkiNote:
     )
 
 
+@dataclass(frozen=True)
+class NoteTypeSpec:
+    """What Anki matches a note type by: its id, fields and template name, frozen forever."""
+
+    model_id: int
+    name: str
+    fields: tuple[str, ...]
+    template_name: str
+    template_file: str
+    model_type: int
+
+
+NOTE_TYPES = (
+    NoteTypeSpec(BASIC_MODEL_ID, "Backend Interview (basic)", BASIC_FIELDS, "Card", "basic", genanki.Model.FRONT_BACK),
+    NoteTypeSpec(CLOZE_MODEL_ID, "Backend Interview (cloze)", CLOZE_FIELDS, "Cloze", "cloze", genanki.Model.CLOZE),
+)
+
+
 def note_types() -> tuple[genanki.Model, genanki.Model]:
+    """The basic and the cloze note type, sharing one stylesheet."""
     css = environment().get_template("anki/card.css.j2").render(
         light_highlight=HtmlFormatter(style="friendly").get_style_defs(".highlight"),
         night_highlight=HtmlFormatter(style="monokai").get_style_defs([".nightMode .highlight", ".night_mode .highlight"]),
     )
-    basic = genanki.Model(
-        BASIC_MODEL_ID,
-        "Backend Interview (basic)",
-        fields=[{"name": name} for name in BASIC_FIELDS],
-        templates=[{"name": "Card", "qfmt": read_template("anki/basic-front.html"), "afmt": read_template("anki/basic-back.html")}],
-        css=css,
-    )
-    cloze = genanki.Model(
-        CLOZE_MODEL_ID,
-        "Backend Interview (cloze)",
-        fields=[{"name": name} for name in CLOZE_FIELDS],
-        templates=[{"name": "Cloze", "qfmt": read_template("anki/cloze-front.html"), "afmt": read_template("anki/cloze-back.html")}],
-        css=css,
-        model_type=genanki.Model.CLOZE,
+    basic, cloze = (
+        genanki.Model(
+            spec.model_id,
+            spec.name,
+            fields=[{"name": name} for name in spec.fields],
+            templates=[
+                {
+                    "name": spec.template_name,
+                    "qfmt": read_template(f"anki/{spec.template_file}-front.html"),
+                    "afmt": read_template(f"anki/{spec.template_file}-back.html"),
+                }
+            ],
+            css=css,
+            model_type=spec.model_type,
+        )
+        for spec in NOTE_TYPES
     )
     return basic, cloze
 
