@@ -132,9 +132,9 @@ def grid(spec: SheetSpec) -> Grid:
 def pages(count: int, spec: SheetSpec) -> tuple[Page, ...]:
     """The pages for `count` cards, filled row by row; the last sheet may be partly empty."""
     layout = grid(spec)
+    cells = [(col, row) for row in range(layout.rows) for col in range(layout.cols)]
     result: list[Page] = []
     for first in range(0, count, layout.per_sheet):
-        cells = [(col, row) for row in range(layout.rows) for col in range(layout.cols)]
         on_sheet = list(zip(range(first, min(count, first + layout.per_sheet)), cells))
         fronts = tuple(_front(layout, index, col, row) for index, (col, row) in on_sheet)
         backs = tuple(_back(layout, spec, front) for front in fronts)
