@@ -19,7 +19,10 @@ FILE_KEYS = ("section", "topic", "level", "tags")
 CARD_KEYS = ("id", "level", "tags", "type", "ref", "topic")
 FENCE = re.compile(r"^\s*(```|~~~)")
 META = re.compile(r"^<!--(.*)-->\s*$")
+#: The opening of a cloze deletion: enough to tell a cloze card, even a malformed one.
 CLOZE = re.compile(r"\{\{c\d+::")
+#: A whole deletion, {{c1::text}} or {{c1::text::hint}}: groups number, text, hint.
+CLOZE_DELETION = re.compile(r"\{\{c(\d+)::(.*?)(?:::([^}]*))?\}\}", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -203,6 +206,11 @@ def _metadata(path: Path, line: int, text: str, problems: list[Problem]) -> dict
         else:
             meta[key] = value
     return meta
+
+
+def without_cloze_markup(text: str) -> str:
+    """The sentence with every deletion filled in, as a reader sees the answer."""
+    return CLOZE_DELETION.sub(r"\2", text)
 
 
 def _tag_list(value: object) -> tuple[str, ...]:

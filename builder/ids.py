@@ -6,9 +6,8 @@ import re
 from collections import defaultdict
 from pathlib import Path
 
-from .cards import Card
+from .cards import Card, without_cloze_markup
 from .output import write_atomically
-from .quality import CLOZE_MARKUP
 
 SLUG_WORDS = 7
 SLUG_SKIP = frozenset("a an the of in on to for is are what which why when how does do with by its it that".split())
@@ -16,7 +15,7 @@ SLUG_SKIP = frozenset("a an the of in on to for is are what which why when how d
 
 def slug_for(question: str, taken: set[str]) -> str:
     """A readable id from the question's first words; '-2', '-3' … if it is taken."""
-    text = CLOZE_MARKUP.sub(r"\1", question).lower()
+    text = without_cloze_markup(question).lower()
     words = [w for w in re.findall(r"[a-z0-9]+", text) if w not in SLUG_SKIP][:SLUG_WORDS] or ["card"]
     base = "-".join(words)
     candidate, n = base, 2

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from itertools import combinations
 
-from .cards import Card
+from .cards import Card, without_cloze_markup
 from .errors import Problem, problem
 from .syllabus import Syllabus
 
@@ -46,7 +46,6 @@ YES_NO_START = re.compile(
 VAGUE_START = re.compile(r"^(explain|describe|discuss|tell me about|talk about|what do you know about)\b", re.IGNORECASE)
 FENCED_BLOCK = re.compile(r"^(```|~~~)[^\n]*\n(.*?)^\1", re.MULTILINE | re.DOTALL)
 LIST_ITEM = re.compile(r"^(\s*)([-*+]|\d+[.)])\s+")
-CLOZE_MARKUP = re.compile(r"\{\{c\d+::(.*?)(?:::[^}]*)?\}\}")
 WORD = re.compile(r"[A-Za-z0-9][\w'+#.-]*")
 WHY_QUESTION = re.compile(
     r"\b(why|when|trade-?offs?|prefer|choose|instead of|rather than|downside|cost|risks?|worth)\b", re.IGNORECASE
@@ -98,7 +97,7 @@ def _card_warnings(card: Card, limits: Thresholds) -> list[Problem]:
 
     prose = FENCED_BLOCK.sub("", card.answer)
     if card.is_cloze:
-        prose = CLOZE_MARKUP.sub(r"\1", card.question) + "\n\n" + prose
+        prose = without_cloze_markup(card.question) + "\n\n" + prose
     words = len(WORD.findall(prose))
     if words > limits.max_answer_words:
         warn(f"answer of '{card.id}' has {words} words (limit {limits.max_answer_words})", "shorten it or split it into several cards")
@@ -109,7 +108,7 @@ def _card_warnings(card: Card, limits: Thresholds) -> list[Problem]:
     longest = _longest_list(prose)
     if longest > limits.max_list_items:
         warn(f"list in '{card.id}' has {longest} items (limit {limits.max_list_items})", "split it into several cards or one cloze per item")
-    front = CLOZE_MARKUP.sub(r"\1", card.question).strip("*_` ")
+    front = without_cloze_markup(card.question).strip("*_` ")
     if not card.is_cloze and YES_NO_START.match(front):
         warn(f"question of '{card.id}' can be answered yes or no", "ask for the specific thing: what, which, why, when or how")
     if VAGUE_START.match(front):
@@ -152,5 +151,5 @@ def _near_duplicates(cards: tuple[Card, ...], limits: Thresholds) -> list[Proble
 
 
 def _word_set(question: str) -> frozenset[str]:
-    text = CLOZE_MARKUP.sub(r"\1", question).lower()
+    text = without_cloze_markup(question).lower()
     return frozenset(w for w in WORD.findall(text) if w not in STOP_WORDS)

@@ -10,7 +10,7 @@ from pathlib import Path
 import markdown
 import nh3
 
-from .cards import Card
+from .cards import CLOZE_DELETION, Card
 from .media import resolve
 from .syllabus import Syllabus
 
@@ -30,7 +30,6 @@ ALLOWED_ATTRIBUTES = {
     "pre": {"class"},
     "code": {"class"},
 }
-CLOZE = re.compile(r"\{\{c(\d+)::(.*?)(?:::([^}]*))?\}\}", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -93,11 +92,11 @@ def card_label(card: Card, syllabus: Syllabus) -> str:
 
 def cloze_front(html: str) -> str:
     """The question side of every deletion at once, as printed cards show it."""
-    return CLOZE.sub(lambda m: f'<span class="cloze">[{m.group(3) or "…"}]</span>', html)
+    return CLOZE_DELETION.sub(lambda m: f'<span class="cloze">[{m.group(3) or "…"}]</span>', html)
 
 
 def cloze_back(html: str) -> str:
-    return CLOZE.sub(lambda m: f'<span class="cloze">{m.group(2)}</span>', html)
+    return CLOZE_DELETION.sub(lambda m: f'<span class="cloze">{m.group(2)}</span>', html)
 
 
 def _unwrap_paragraph(html: str) -> str:
