@@ -51,6 +51,17 @@ WHY_QUESTION = re.compile(
     r"\b(why|when|trade-?offs?|prefer|choose|instead of|rather than|downside|cost|risks?|worth)\b", re.IGNORECASE
 )
 STOP_WORDS = frozenset("a an and the of in on to for is are what which why when how does do with by or vs its it that".split())
+#: The tag that marks a scenario card: a situation whose answer is an engineer's first moves.
+SCENARIO_TAG = "scenario"
+
+
+def asks_why(card: Card) -> bool:
+    """A judgement question: why, when or which trade-off, told by the question's wording."""
+    return bool(WHY_QUESTION.search(card.question))
+
+
+def is_scenario(card: Card) -> bool:
+    return SCENARIO_TAG in card.tags
 
 
 def quality_warnings(cards: tuple[Card, ...], syllabus: Syllabus, limits: Thresholds = THRESHOLDS) -> list[Problem]:
@@ -80,7 +91,7 @@ def _section_warnings(cards: tuple[Card, ...], syllabus: Syllabus, limits: Thres
         missing = [level for level in limits.required_levels if not any(card.level == level for card in own)]
         if missing:
             warn(section.line, f"section '{section.id}' has no {' or '.join(missing)} card", "every section needs cards at each of these levels")
-        why = sum(bool(WHY_QUESTION.search(card.question)) for card in own)
+        why = sum(asks_why(card) for card in own)
         if why < limits.min_why_share * len(own):
             warn(section.line, f"section '{section.id}': {why} of {len(own)} questions ask why, when or which trade-off", f"aim for at least {limits.min_why_share:.0%}")
         clozes = sum(card.is_cloze for card in own)

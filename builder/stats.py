@@ -1,12 +1,15 @@
-"""Stats: how many cards each section and level has, and which syllabus topics have none."""
+"""Stats: how many cards each section and level has, how many ask for judgement or cite a
+source, and which syllabus topics have none."""
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from .cards import Card
 from .levels import LEVELS
+from .quality import asks_why, is_scenario
 from .syllabus import Syllabus
 
 
@@ -16,6 +19,8 @@ class DeckStats:
     by_level: dict[str, int]
     by_section: dict[str, int]
     by_section_level: dict[str, dict[str, int]]
+    #: Per section, how many cards have each trait of `TRAITS` (the card-writing rules' shares).
+    by_section_trait: dict[str, dict[str, int]]
     covered: tuple[str, ...]
     uncovered: tuple[str, ...]
     topic_count: int
@@ -26,10 +31,20 @@ class DeckStats:
             "by_level": self.by_level,
             "by_section": self.by_section,
             "by_section_level": self.by_section_level,
+            "by_section_trait": self.by_section_trait,
             "topics": self.topic_count,
             "covered_topics": list(self.covered),
             "uncovered_topics": list(self.uncovered),
         }
+
+
+#: The shares the card-writing rules set: judgement questions, scenarios, clozes, cited sources.
+TRAITS: dict[str, Callable[[Card], bool]] = {
+    "why": asks_why,
+    "scenario": is_scenario,
+    "cloze": lambda card: card.is_cloze,
+    "ref": lambda card: bool(card.ref),
+}
 
 
 def deck_stats(cards: tuple[Card, ...], syllabus: Syllabus) -> DeckStats:
@@ -41,6 +56,10 @@ def deck_stats(cards: tuple[Card, ...], syllabus: Syllabus) -> DeckStats:
         by_level={level: sum(pairs[s, level] for s in syllabus.section_ids) for level in LEVELS},
         by_section={s: sum(pairs[s, level] for level in LEVELS) for s in syllabus.section_ids},
         by_section_level={s: {level: pairs[s, level] for level in LEVELS} for s in syllabus.section_ids},
+        by_section_trait={
+            s: {name: sum(has(card) for card in cards if card.section == s) for name, has in TRAITS.items()}
+            for s in syllabus.section_ids
+        },
         covered=tuple(t for t in all_topics if t in topics_with_cards),
         uncovered=tuple(t for t in all_topics if t not in topics_with_cards),
         topic_count=len(all_topics),
@@ -58,6 +77,8 @@ def stats_table(stats: DeckStats, syllabus: Syllabus) -> str:
     rows.append("-" * len(header))
     rows.append(f"{'total':<{width}} " + " ".join(f"{stats.by_level[lv]:>9}" for lv in LEVELS) + f" {stats.total:>7}")
     rows.append("")
+    rows.extend(_trait_table(stats, syllabus, width))
+    rows.append("")
     rows.append(f"syllabus coverage: {len(stats.covered)} of {stats.topic_count} topics have a card")
     topics = syllabus.topics_by_id
     for section in syllabus.sections:
@@ -65,3 +86,15 @@ def stats_table(stats: DeckStats, syllabus: Syllabus) -> str:
         if gaps:
             rows.append(f"  {section.id}: {len(gaps)} without a card: {', '.join(gaps)}")
     return "\n".join(rows)
+
+
+def _trait_table(stats: DeckStats, syllabus: Syllabus, width: int) -> list[str]:
+    """Shares of the card-writing rules per section: why/when questions, scenarios, clozes, refs."""
+    header = f"{'share':<{width}} " + " ".join(f"{name:>9}" for name in TRAITS)
+    rows = [header, "-" * len(header)]
+    for section in syllabus.section_ids:
+        cards = stats.by_section[section]
+        if cards:
+            counts = stats.by_section_trait[section]
+            rows.append(f"{section:<{width}} " + " ".join(f"{counts[name] / cards:>9.0%}" for name in TRAITS))
+    return rows

@@ -34,6 +34,15 @@ def test_stats_json(minimal: Path) -> None:
     assert data["by_section"] == {"databases": 4, "apis": 2}
     assert data["covered_topics"] == ["isolation", "indexes", "status-codes"]
     assert data["uncovered_topics"] == ["unused-topic"]
+    assert data["by_section_trait"] == {
+        "databases": {"why": 0, "scenario": 0, "cloze": 1, "ref": 1},
+        "apis": {"why": 0, "scenario": 0, "cloze": 0, "ref": 2},
+    }
+
+
+def test_stats_table_shows_the_shares_of_judgement_and_sources(minimal: Path) -> None:
+    lines = run("stats", "--cards", minimal).output.splitlines()
+    assert lines[lines.index(next(line for line in lines if line.startswith("share"))) + 2].split() == ["databases", "0%", "0%", "25%", "25%"]
 
 
 def test_filters_choose_cards(minimal: Path, tmp_path: Path) -> None:

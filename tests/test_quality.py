@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from builder.cards import Card
-from builder.quality import THRESHOLDS, quality_warnings
+from builder.quality import THRESHOLDS, asks_why, is_scenario, quality_warnings
 from builder.syllabus import Section, Syllabus, Topic
 
 TOPIC = Topic("codes", "Codes", "apis", "junior", "", "", line=7)
@@ -68,3 +68,21 @@ def test_section_rules_report_coverage_levels_and_mix() -> None:
     assert any("0 of 1 questions ask why, when or which trade-off" in m for m in messages)
     assert any("0 of 1 cards are clozes" in m for m in messages)
     assert THRESHOLDS.min_cards_per_topic == 2
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("Why does a cache need a TTL?", True),
+        ("When should a client retry a 503?", True),
+        ("What is the trade-off of write-behind caching?", True),
+        ("Which status code means a resource was created?", False),
+    ],
+)
+def test_judgement_questions_are_told_by_their_wording(question: str, expected: bool) -> None:
+    assert asks_why(replace(GOOD, question=question)) is expected
+
+
+def test_a_scenario_is_a_card_tagged_scenario() -> None:
+    assert is_scenario(replace(GOOD, tags=("caching", "scenario")))
+    assert not is_scenario(replace(GOOD, tags=("caching",)))
