@@ -33,6 +33,7 @@ test: $(STAMP)
 
 lint: $(STAMP)
 	$(CLI) lint --strict
+	$(CLI) check-code
 
 bench: $(STAMP)
 	$(BIN)/python scripts/bench.py

@@ -176,6 +176,26 @@ def lint_command(cards_dir: Path, strict: bool) -> None:
     click.echo(f"lint: no errors, {len(warnings)} warning(s)")
 
 
+@cli.command(name="check-code")
+@cards_option
+def check_code_command(cards_dir: Path) -> None:
+    """Run the cards' code: Python blocks in a fresh interpreter, SQL blocks in an in-memory
+    SQLite database; JSON, YAML and shell blocks are parsed.
+
+    A failing block prints as FILE:LINE: problem — how to fix it, and the exit code is 1. Mark a
+    block that cannot run by design with <!-- fragment: why --> on the line above its fence;
+    cards/README.md shows how a card declares a schema or the output it expects.
+
+    \b
+    Example:
+      backend-cards check-code
+    """
+    from .build import check_code
+
+    checked = check_code(cards_dir)
+    click.echo(f"check-code: {checked} block(s) run or parsed, none fails")
+
+
 @cli.command(name="stats")
 @cards_option
 @click.option("--json", "as_json", is_flag=True, help="Print the same figures as JSON.")

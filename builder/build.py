@@ -76,6 +76,19 @@ def lint(cards_dir: Path, strict: bool) -> list[Problem]:
     return warnings
 
 
+def check_code(cards_dir: Path) -> int:
+    """Run or parse every card's code; print each failing block and abort. Returns how many
+    blocks were checked."""
+    from .snippets import check_snippets, deck_snippets, how_checked
+
+    snippets = deck_snippets(load_checked(cards_dir).cards)
+    failures = check_snippets(snippets)
+    report(failures)
+    if failures:
+        raise BuilderError(f"{len(failures)} code block(s) fail")
+    return sum(how_checked(s) in ("run", "parsed") for s in snippets)
+
+
 def build_anki(opts: BuildOptions) -> int:
     """Build one .apkg; returns the number of notes written."""
     deck = load_checked(opts.cards_dir)

@@ -23,6 +23,9 @@ META = re.compile(r"^<!--(.*)-->\s*$")
 CLOZE = re.compile(r"\{\{c\d+::")
 #: A whole deletion, {{c1::text}} or {{c1::text::hint}}: groups number, text, hint.
 CLOZE_DELETION = re.compile(r"\{\{c(\d+)::(.*?)(?:::([^}]*))?\}\}", re.DOTALL)
+#: A comment in an answer is for tools (a code block's schema, why a block cannot run), never
+#: for the learner; a comment alone on its lines goes with the line break that ends it.
+HTML_COMMENT = re.compile(r"^[ \t]*<!--.*?-->[ \t]*\n|<!--.*?-->", re.DOTALL | re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -170,6 +173,9 @@ def _card(
     field_lines = {key: file_lines.get(key, 1) for key in FILE_KEYS}
     field_lines.update({key: meta_line for key in meta})
     field_lines["id"] = meta_line
+    # The answer is stripped of its leading blank lines: remember where its text starts.
+    rest_line = meta_line + 1
+    field_lines["answer_start"] = rest_line + next((i for i, line in enumerate(rest) if line.strip()), 0)
     kind = meta.get("type") or ("cloze" if CLOZE.search(question) else "basic")
     return Card(
         id=meta.get("id", ""),
@@ -206,6 +212,10 @@ def _metadata(path: Path, line: int, text: str, problems: list[Problem]) -> dict
         else:
             meta[key] = value
     return meta
+
+
+def without_comments(text: str) -> str:
+    return HTML_COMMENT.sub("", text)
 
 
 def without_cloze_markup(text: str) -> str:

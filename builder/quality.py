@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from itertools import combinations
 
-from .cards import Card, without_cloze_markup
+from .cards import Card, without_cloze_markup, without_comments
 from .errors import Problem, problem
 from .syllabus import Syllabus
 
@@ -106,7 +106,7 @@ def _card_warnings(card: Card, limits: Thresholds) -> list[Problem]:
     def warn(message: str, hint: str) -> None:
         found.append(problem(card.path, card.line, message, hint, severity="warning"))
 
-    prose = FENCED_BLOCK.sub("", card.answer)
+    prose = FENCED_BLOCK.sub("", without_comments(card.answer))
     if card.is_cloze:
         prose = without_cloze_markup(card.question) + "\n\n" + prose
     words = len(WORD.findall(prose))

@@ -10,7 +10,7 @@ from pathlib import Path
 import markdown
 import nh3
 
-from .cards import CLOZE_DELETION, Card
+from .cards import CLOZE_DELETION, Card, without_comments
 from .media import resolve
 from .syllabus import Syllabus
 
@@ -53,7 +53,7 @@ def render_card(card: Card, media_dir: Path) -> RenderedCard:
     return RenderedCard(
         card=card,
         front_html=_unwrap_paragraph(to_html(card.question)),
-        back_html=to_html(card.answer),
+        back_html=to_html(without_comments(card.answer)),
         ref_html=_unwrap_paragraph(to_html(card.ref)),
         media=tuple(sorted(set(media))),
     )

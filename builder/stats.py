@@ -1,5 +1,5 @@
 """Stats: how many cards each section and level has, how many ask for judgement or cite a
-source, and which syllabus topics have none."""
+source, how their code is checked, and which syllabus topics have none."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from .cards import Card
 from .levels import LEVELS
 from .quality import asks_why, is_scenario
+from .snippets import CHECKS, deck_snippets, how_checked
 from .syllabus import Syllabus
 
 
@@ -21,6 +22,8 @@ class DeckStats:
     by_section_level: dict[str, dict[str, int]]
     #: Per section, how many cards have each trait of `TRAITS` (the card-writing rules' shares).
     by_section_trait: dict[str, dict[str, int]]
+    #: Per language, how many code blocks the tests run, parse, skip as fragments, or cannot check.
+    code_blocks: dict[str, dict[str, int]]
     covered: tuple[str, ...]
     uncovered: tuple[str, ...]
     topic_count: int
@@ -32,6 +35,7 @@ class DeckStats:
             "by_section": self.by_section,
             "by_section_level": self.by_section_level,
             "by_section_trait": self.by_section_trait,
+            "code_blocks": self.code_blocks,
             "topics": self.topic_count,
             "covered_topics": list(self.covered),
             "uncovered_topics": list(self.uncovered),
@@ -49,6 +53,7 @@ TRAITS: dict[str, Callable[[Card], bool]] = {
 
 def deck_stats(cards: tuple[Card, ...], syllabus: Syllabus) -> DeckStats:
     pairs = Counter((card.section, card.level) for card in cards)
+    checks = Counter((snippet.language or "unlabelled", how_checked(snippet)) for snippet in deck_snippets(cards))
     topics_with_cards = {card.topic for card in cards}
     all_topics = [t.id for s in syllabus.sections for t in s.topics]
     return DeckStats(
@@ -59,6 +64,9 @@ def deck_stats(cards: tuple[Card, ...], syllabus: Syllabus) -> DeckStats:
         by_section_trait={
             s: {name: sum(has(card) for card in cards if card.section == s) for name, has in TRAITS.items()}
             for s in syllabus.section_ids
+        },
+        code_blocks={
+            language: {check: checks[language, check] for check in CHECKS} for language in sorted({lang for lang, _ in checks})
         },
         covered=tuple(t for t in all_topics if t in topics_with_cards),
         uncovered=tuple(t for t in all_topics if t not in topics_with_cards),
@@ -79,6 +87,8 @@ def stats_table(stats: DeckStats, syllabus: Syllabus) -> str:
     rows.append("")
     rows.extend(_trait_table(stats, syllabus, width))
     rows.append("")
+    rows.extend(_code_table(stats, width))
+    rows.append("")
     rows.append(f"syllabus coverage: {len(stats.covered)} of {stats.topic_count} topics have a card")
     topics = syllabus.topics_by_id
     for section in syllabus.sections:
@@ -97,4 +107,13 @@ def _trait_table(stats: DeckStats, syllabus: Syllabus, width: int) -> list[str]:
         if cards:
             counts = stats.by_section_trait[section]
             rows.append(f"{section:<{width}} " + " ".join(f"{counts[name] / cards:>9.0%}" for name in TRAITS))
+    return rows
+
+
+def _code_table(stats: DeckStats, width: int) -> list[str]:
+    """How the tests check each language's code blocks."""
+    header = f"{'code blocks':<{width}} " + " ".join(f"{check:>9}" for check in CHECKS)
+    rows = [header, "-" * len(header)]
+    for language, counts in stats.code_blocks.items():
+        rows.append(f"{language:<{width}} " + " ".join(f"{counts[check]:>9}" for check in CHECKS))
     return rows
