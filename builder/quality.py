@@ -50,6 +50,9 @@ WORD = re.compile(r"[A-Za-z0-9][\w'+#.-]*")
 WHY_QUESTION = re.compile(
     r"\b(why|when|trade-?offs?|prefer|choose|instead of|rather than|downside|cost|risks?|worth)\b", re.IGNORECASE
 )
+#: A citation of a specification in a card's text, which then needs a `ref`. Bare "the spec" is
+#: left out: in API cards it is usually the team's own OpenAPI document, not a standard.
+CITATION = re.compile(r"\b(RFC ?\d{3,5}|CVE-\d{4}-\d{4,}|PEP ?\d+|JEP ?\d+|the \w+ specification)\b|§ ?\d+(?:\.\d+)*", re.IGNORECASE)
 STOP_WORDS = frozenset("a an and the of in on to for is are what which why when how does do with by or vs its it that".split())
 #: The tag that marks a scenario card: a situation whose answer is an engineer's first moves.
 SCENARIO_TAG = "scenario"
@@ -122,6 +125,9 @@ def _card_warnings(card: Card, limits: Thresholds) -> list[Problem]:
     front = without_cloze_markup(card.question).strip("*_` ")
     if not card.is_cloze and YES_NO_START.match(front):
         warn(f"question of '{card.id}' can be answered yes or no", "ask for the specific thing: what, which, why, when or how")
+    citation = CITATION.search(card.question + "\n" + prose)
+    if citation and not card.ref:
+        warn(f"'{card.id}' cites {citation.group(0)!r} but has no ref", "name the source in the metadata: ref: RFC 9110 §15.5.4")
     if VAGUE_START.match(front):
         warn(f"question of '{card.id}' asks to explain or describe", "ask for one specific fact, reason or trade-off")
     return found

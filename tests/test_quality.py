@@ -86,3 +86,10 @@ def test_judgement_questions_are_told_by_their_wording(question: str, expected: 
 def test_a_scenario_is_a_card_tagged_scenario() -> None:
     assert is_scenario(replace(GOOD, tags=("caching", "scenario")))
     assert not is_scenario(replace(GOOD, tags=("caching",)))
+
+
+@pytest.mark.parametrize("citation", ["RFC 9110", "CVE-2021-44228", "PEP 475", "§15.5.4", "the HTTP specification"])
+def test_a_card_that_cites_a_specification_needs_a_ref(citation: str) -> None:
+    answer = f"As {citation} says, the server must answer."
+    assert card_warnings(answer=answer) == [f"'good' cites {citation!r} but has no ref"]
+    assert card_warnings(answer=answer, ref="RFC 9110 §15.5.4") == []
