@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from itertools import combinations
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from builder.cards import Card
-from builder.quality import THRESHOLDS, asks_why, is_scenario, quality_warnings
+from builder.quality import THRESHOLDS, asks_why, is_scenario, quality_warnings, similar_pairs
 from builder.syllabus import Section, Syllabus, Topic
 
 TOPIC = Topic("codes", "Codes", "apis", "junior", "", "", line=7)
@@ -93,3 +96,12 @@ def test_a_card_that_cites_a_specification_needs_a_ref(citation: str) -> None:
     answer = f"As {citation} says, the server must answer."
     assert card_warnings(answer=answer) == [f"'good' cites {citation!r} but has no ref"]
     assert card_warnings(answer=answer, ref="RFC 9110 §15.5.4") == []
+
+
+@given(
+    st.lists(st.frozensets(st.sampled_from("abcdefghijkl"), min_size=1, max_size=9), max_size=30),
+    st.sampled_from([0.5, 0.7, 0.8, 0.9, 1.0]),
+)
+def test_similar_pairs_finds_exactly_what_comparing_every_pair_finds(sets: list[frozenset[str]], threshold: float) -> None:
+    every_pair = [(i, j) for i, j in combinations(range(len(sets)), 2) if len(sets[i] & sets[j]) / len(sets[i] | sets[j]) >= threshold]
+    assert similar_pairs(sets, threshold) == every_pair
