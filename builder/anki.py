@@ -8,6 +8,7 @@ of them, or every learner's review history detaches from the new cards.
 from __future__ import annotations
 
 import hashlib
+import html
 import io
 import itertools
 import json
@@ -18,10 +19,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import genanki
-from pygments.formatters import HtmlFormatter
 
+from .cards import Card
+from .highlight import style_defs
 from .output import write_atomically
-from .render import RenderedCard, card_label
+from .render import RenderedCard
 from .syllabus import Syllabus
 from .templating import environment, read_template
 
@@ -69,6 +71,12 @@ def deck_name(section_deck: str) -> str:
     return f"{ROOT_DECK}::{section_deck}"
 
 
+def anki_label(card: Card, syllabus: Syllabus) -> str:
+    """Section and level for the learner; the id, for reporting a wrong card, only on the back."""
+    where = f"{syllabus.section(card.section).title} · {card.level}"
+    return f'<span class="where">{html.escape(where)}</span><span class="card-id">{html.escape(card.id)}</span>'
+
+
 def to_anki_note(rendered: RenderedCard, syllabus: Syllabus) -> AnkiNote:
     card = rendered.card
     section = syllabus.section(card.section)
@@ -77,7 +85,7 @@ def to_anki_note(rendered: RenderedCard, syllabus: Syllabus) -> AnkiNote:
         id=card.id,
         guid=genanki.guid_for(GUID_NAMESPACE, card.id),
         is_cloze=card.is_cloze,
-        fields=(rendered.front_html, rendered.back_html, rendered.ref_html, card_label(card, syllabus)),
+        fields=(rendered.front_html, rendered.back_html, rendered.ref_html, anki_label(card, syllabus)),
         tags=tuple(sorted(tags)),
         deck=deck_name(section.deck),
     )
@@ -104,8 +112,8 @@ NOTE_TYPES = (
 def note_types() -> tuple[genanki.Model, genanki.Model]:
     """The basic and the cloze note type, sharing one stylesheet."""
     css = environment().get_template("anki/card.css.j2").render(
-        light_highlight=HtmlFormatter(style="friendly").get_style_defs(".highlight"),
-        night_highlight=HtmlFormatter(style="monokai").get_style_defs([".nightMode .highlight", ".night_mode .highlight"]),
+        light_highlight=style_defs("friendly", [".highlight"]),
+        night_highlight=style_defs("monokai", [".nightMode .highlight", ".night_mode .highlight"]),
     )
     basic, cloze = (
         genanki.Model(
