@@ -18,6 +18,8 @@ from .errors import Problem, problem
 FILE_KEYS = ("section", "topic", "level", "tags")
 CARD_KEYS = ("id", "level", "tags", "type", "ref", "topic")
 FENCE = re.compile(r"^\s*(```|~~~)")
+#: The line that ends what a card's front shows under the question (code, an image).
+PROMPT_DIVIDER = "---"
 META = re.compile(r"^<!--(.*)-->\s*$")
 #: The opening of a cloze deletion: enough to tell a cloze card, even a malformed one.
 CLOZE = re.compile(r"\{\{c\d+::")
@@ -43,6 +45,9 @@ class Card:
     ref: str
     path: Path
     line: int
+    #: Markdown shown on the front under the question (code, an image), or "": the part of the
+    #: body above a `---` line.
+    prompt: str = ""
     #: Where each field was set (front matter or metadata comment), for error messages.
     field_lines: tuple[tuple[str, int], ...] = ()
 
@@ -173,15 +178,22 @@ def _card(
     field_lines = {key: file_lines.get(key, 1) for key in FILE_KEYS}
     field_lines.update({key: meta_line for key in meta})
     field_lines["id"] = meta_line
-    # The answer is stripped of its leading blank lines: remember where its text starts.
     rest_line = meta_line + 1
-    field_lines["answer_start"] = rest_line + next((i for i, line in enumerate(rest) if line.strip()), 0)
+    prompt: list[str] = []
+    divider = _prompt_divider(rest)
+    if divider is not None:
+        prompt, rest = rest[:divider], rest[divider + 1 :]
+        field_lines["prompt_start"] = rest_line + _first_text(prompt)
+        rest_line += divider + 1
+    # The answer is stripped of its leading blank lines: remember where its text starts.
+    field_lines["answer_start"] = rest_line + _first_text(rest)
     kind = meta.get("type") or ("cloze" if CLOZE.search(question) else "basic")
     return Card(
         id=meta.get("id", ""),
         kind=kind,
         question=question,
         answer="\n".join(rest).strip(),
+        prompt="\n".join(prompt).strip(),
         section=defaults["section"],
         topic=meta.get("topic", defaults["topic"]),
         level=meta.get("level", defaults["level"]),
@@ -191,6 +203,21 @@ def _card(
         line=heading_line,
         field_lines=tuple(sorted(field_lines.items())),
     )
+
+
+def _prompt_divider(lines: list[str]) -> int | None:
+    """Index of the `---` line that ends what the front shows, outside code fences, if any."""
+    in_fence = False
+    for index, line in enumerate(lines):
+        if FENCE.match(line):
+            in_fence = not in_fence
+        elif not in_fence and line.strip() == PROMPT_DIVIDER:
+            return index
+    return None
+
+
+def _first_text(lines: list[str]) -> int:
+    return next((i for i, line in enumerate(lines) if line.strip()), 0)
 
 
 def _metadata(path: Path, line: int, text: str, problems: list[Problem]) -> dict[str, str] | None:

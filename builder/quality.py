@@ -54,6 +54,12 @@ WHY_QUESTION = re.compile(
 #: A citation of a specification in a card's text, which then needs a `ref`. Bare "the spec" is
 #: left out: in API cards it is usually the team's own OpenAPI document, not a standard.
 CITATION = re.compile(r"\b(RFC ?\d{3,5}|CVE-\d{4}-\d{4,}|PEP ?\d+|JEP ?\d+|the \w+ specification)\b|§ ?\d+(?:\.\d+)*", re.IGNORECASE)
+#: A question that speaks of code or a picture as if the reader could see it.
+POINTS_AT_SHOWN = re.compile(
+    r"\b(this|these|the following|the above|below)\s+(code|snippet|query|queries|callbacks?|function|program|"
+    r"loop|class|statement|output|diagram|picture|image|schema|plan)\b|\b(code|query|snippet|diagram) (below|above)\b",
+    re.IGNORECASE,
+)
 STOP_WORDS = frozenset("a an and the of in on to for is are what which why when how does do with by or vs its it that".split())
 #: The tag that marks a scenario card: a situation whose answer is an engineer's first moves.
 SCENARIO_TAG = "scenario"
@@ -116,7 +122,7 @@ def _card_warnings(card: Card, limits: Thresholds) -> list[Problem]:
     words = len(WORD.findall(prose))
     if words > limits.max_answer_words:
         warn(f"answer of '{card.id}' has {words} words (limit {limits.max_answer_words})", "shorten it or split it into several cards")
-    for block in FENCED_BLOCK.finditer(card.answer):
+    for block in FENCED_BLOCK.finditer(card.prompt + "\n" + card.answer):
         lines = block.group(2).count("\n")
         if lines > limits.max_code_lines:
             warn(f"code block in '{card.id}' has {lines} lines (limit {limits.max_code_lines})", "keep only the lines the answer needs")
@@ -129,6 +135,8 @@ def _card_warnings(card: Card, limits: Thresholds) -> list[Problem]:
     citation = CITATION.search(card.question + "\n" + prose)
     if citation and not card.ref:
         warn(f"'{card.id}' cites {citation.group(0)!r} but has no ref", "name the source in the metadata: ref: RFC 9110 §15.5.4")
+    if not card.prompt and POINTS_AT_SHOWN.search(front):
+        warn(f"question of '{card.id}' refers to something it does not show", "put the code or picture on the front: above a '---' line under the metadata")
     if VAGUE_START.match(front):
         warn(f"question of '{card.id}' asks to explain or describe", "ask for one specific fact, reason or trade-off")
     return found

@@ -52,7 +52,7 @@ def render_card(card: Card, media_dir: Path) -> RenderedCard:
     to_html = partial(markdown_to_html, card_path=card.path, media_dir=media_dir, media=media)
     return RenderedCard(
         card=card,
-        front_html=_unwrap_paragraph(to_html(card.question)),
+        front_html=_unwrap_paragraph(to_html(card.question)) + _prompt_html(card, to_html),
         back_html=to_html(without_comments(card.answer)),
         ref_html=_unwrap_paragraph(to_html(card.ref)),
         media=tuple(sorted(set(media))),
@@ -103,6 +103,11 @@ def cloze_front(html: str) -> str:
 
 def cloze_back(html: str) -> str:
     return CLOZE_DELETION.sub(lambda m: f'<span class="cloze">{m.group(2)}</span>', html)
+
+
+def _prompt_html(card: Card, to_html) -> str:
+    """What the front shows under the question, set apart from the question's heading style."""
+    return f'<div class="prompt">{to_html(without_comments(card.prompt))}</div>' if card.prompt else ""
 
 
 def _unwrap_paragraph(html: str) -> str:

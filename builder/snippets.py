@@ -59,19 +59,26 @@ class Snippet:
 
 
 def card_snippets(card: Card) -> list[Snippet]:
-    """The card's code blocks in order; an `output` block belongs to the block right above it."""
-    schema = "\n".join(match.group("sql") for match in SCHEMA.finditer(card.answer))
+    """The card's code blocks in order, front first; an `output` block belongs to the block right above it."""
+    schema = "\n".join(match.group("sql") for match in SCHEMA.finditer(card.prompt + "\n" + card.answer))
+    return [
+        *_blocks(card, card.prompt, card.line_of("prompt_start"), schema),
+        *_blocks(card, card.answer, card.line_of("answer_start"), schema),
+    ]
+
+
+def _blocks(card: Card, text: str, first_line: int, schema: str) -> list[Snippet]:
     found: list[Snippet] = []
     previous_end: int | None = None
-    for match in FENCED.finditer(card.answer):
+    for match in FENCED.finditer(text):
         language = match.group("language").lower()
         if language == OUTPUT:
-            if previous_end is not None and not card.answer[previous_end : match.start()].strip():
+            if previous_end is not None and not text[previous_end : match.start()].strip():
                 found[-1] = replace(found[-1], expected_output=match.group("code"))
             previous_end = None
             continue
-        marker = FRAGMENT.search(card.answer, 0, match.start())
-        line = card.line_of("answer_start") + card.answer.count("\n", 0, match.start())
+        marker = FRAGMENT.search(text, 0, match.start())
+        line = first_line + text.count("\n", 0, match.start())
         reason = marker.group("reason").strip() if marker else None
         found.append(Snippet(card, language, match.group("code"), line, reason, None, schema))
         previous_end = match.end()

@@ -45,3 +45,20 @@ def test_text_before_the_first_card_is_an_error() -> None:
 def test_a_file_without_cards_is_an_error() -> None:
     _, problems = parse("\n# Only a title\n")
     assert [p.message for p in problems] == ["the file holds no card"]
+
+
+def test_a_divider_line_puts_what_is_above_it_on_the_front() -> None:
+    cards, problems = parse(
+        "\n## Why does Rust reject this code?\n<!-- id: borrow -->\n\n```rust\nv.push(4);\n```\n\n---\n\nA live shared borrow.\n"
+    )
+    assert problems == []
+    [card] = cards
+    assert card.prompt == "```rust\nv.push(4);\n```"
+    assert card.answer == "A live shared borrow."
+    assert (card.line_of("prompt_start"), card.line_of("answer_start")) == (11, 17)
+
+
+def test_a_divider_inside_a_code_fence_is_code() -> None:
+    cards, _ = parse("\n## Which line ends YAML front matter?\n<!-- id: yaml-end -->\n\n```yaml\n---\n```\n")
+    assert cards[0].prompt == ""
+    assert "---" in cards[0].answer

@@ -105,3 +105,9 @@ def test_a_card_that_cites_a_specification_needs_a_ref(citation: str) -> None:
 def test_similar_pairs_finds_exactly_what_comparing_every_pair_finds(sets: list[frozenset[str]], threshold: float) -> None:
     every_pair = [(i, j) for i, j in combinations(range(len(sets)), 2) if len(sets[i] & sets[j]) / len(sets[i] | sets[j]) >= threshold]
     assert similar_pairs(sets, threshold) == every_pair
+
+
+def test_a_question_about_code_it_does_not_show_is_flagged() -> None:
+    question = "In what order do these callbacks run in Node.js?"
+    assert card_warnings(question=question) == ["question of 'good' refers to something it does not show"]
+    assert card_warnings(question=question, prompt="```javascript\nsetTimeout(f);\n```") == []

@@ -38,3 +38,14 @@ def test_cloze_sides_for_print() -> None:
     text = "TCP opens with {{c1::SYN}}, then {{c2::SYN-ACK::reply}}."
     assert cloze_front(text) == 'TCP opens with <span class="cloze">[…]</span>, then <span class="cloze">[reply]</span>.'
     assert cloze_back(text) == 'TCP opens with <span class="cloze">SYN</span>, then <span class="cloze">SYN-ACK</span>.'
+
+
+def test_the_front_shows_the_question_and_then_its_prompt(tmp_path: Path) -> None:
+    from builder.cards import parse_card_file
+    from builder.render import render_card
+
+    text = "---\nsection: core\ntopic: t\nlevel: mid\n---\n\n## Why does Rust reject this code?\n<!-- id: b -->\n\n```rust\nv.push(4);\n```\n\n---\n\nA live borrow.\n"
+    [card], _ = parse_card_file(tmp_path / "core" / "t.md", text)
+    rendered = render_card(card, tmp_path / "media")
+    assert rendered.front_html.startswith('Why does Rust reject this code?<div class="prompt"><div class="highlight">')
+    assert "push" not in rendered.back_html and "A live borrow." in rendered.back_html
