@@ -122,7 +122,7 @@ def pdf_command(cards_dir: Path, output: Path | None, levels, up_to, sections, p
     from .build import build_pdf
     from .options import BuildOptions, default_output, selection_from
     from .pdf import output_suffix
-    from .sheets import SheetSpec
+    from .sheets import SheetSpec, fold_advice
 
     selection = selection_from(levels, up_to, sections)
     sheet = SheetSpec(paper, card, layout, back_offset)
@@ -130,6 +130,8 @@ def pdf_command(cards_dir: Path, output: Path | None, levels, up_to, sections, p
     written = build_pdf(BuildOptions(cards_dir, target, selection), sheet, skip_overflow)
     for card_id in written.skipped:
         click.echo(f"skipped '{card_id}': too long for the card size even at the smallest font", err=True)
+    if layout == "fold":
+        click.echo(fold_advice(sheet))
     click.echo(f"wrote {target} ({written.cards} cards on {written.pages} pages)")
 
 

@@ -7,10 +7,10 @@ This measures exactly what is printed, in one layout pass, and catches wide code
 well as tall text, which a "did it make a second page" probe would miss. A test renders a
 deliberately long card, so a WeasyPrint release that changed those boxes would fail loudly.
 
-A side that overflows is laid out again in the next smaller step of FONT_STEPS; at the last
-step (70 % of the card size's font, e.g. 7 pt on an index card) a card that still does not fit
-fails the build, or is left out with --skip-overflow. Nothing is clipped: sides never hide
-overflow.
+A side that overflows is laid out again at the next smaller of its card size's `font_steps`;
+the last one keeps the smallest text of a card (code, references: SMALLEST_EM of the side's
+size) at MIN_TEXT_PT. A card that still does not fit fails the build, or is left out with
+--skip-overflow. Nothing is clipped: sides never hide overflow.
 
 WeasyPrint keeps every laid-out page in memory, so the cards are laid out in chunks of
 SHEETS_PER_CHUNK sheets, in worker processes, and the chunks' PDFs are joined in order.
@@ -39,16 +39,21 @@ from weasyprint.urls import URLFetcherResponse
 from .errors import BuilderError
 from .output import write_atomically
 from .render import RenderedCard, card_label, cloze_back, cloze_front
-from .sheets import SheetSpec, Side, grid, pages
+from .sheets import SheetSpec, Side, Size, grid, pages
 from .syllabus import Syllabus
 from .templating import environment
 
-#: A side that overflows is set again at the next size; the last one is the floor.
-FONT_STEPS = (1.0, 0.9, 0.8, 0.7)
+#: A side that overflows is set again at the next size, as a share of the card size's font.
+FONT_STEPS = (1.0, 0.9, 0.8)
+#: No printed text is smaller than this; the smallest text of a card is SMALLEST_EM of its size.
+MIN_TEXT_PT = 6.5
+SMALLEST_EM = 0.9  # keep in step with templates/print/sheet.css.j2
 SIDES: tuple[Side, ...] = ("front", "back")
 #: Inner margin of every side: absorbs inaccurate cutting and duplex misregistration.
 PADDING_MM = 4.0
 MARK_MM = 3.0
+#: Room for a label of up to two lines and its gap above a side's body (6.5 pt text, sheet.css.j2).
+LABEL_MM = 7.5
 #: About 3 s of layout per chunk: small enough for bounded memory, large enough that the
 #: fonts each chunk embeds do not add up.
 SHEETS_PER_CHUNK = 12
@@ -128,7 +133,8 @@ def write_sheets(
     overflowing = tuple(card_id for result in results for card_id in result.overflowing)
     if overflowing and not skip_overflow:
         raise BuilderError(
-            f"{len(overflowing)} card(s) do not fit on a {spec.card_size.title} even at {_floor_pt(spec)} pt: "
+            f"{len(overflowing)} card(s) do not fit on a {spec.card_size.title} even at the smallest print size "
+            f"({_floor_pt(spec):g} pt, code {MIN_TEXT_PT:g} pt): "
             f"{', '.join(overflowing)} — shorten them, choose a larger --card-size, or pass --skip-overflow"
         )
     if overflowing:
@@ -209,7 +215,8 @@ def render_chunk(chunk: Chunk) -> ChunkResult:
     while True:
         document = _layout(chunk, steps)
         overflowing = overflowing_sides(document)
-        to_shrink = [(index, side) for index, side in overflowing if steps[index][SIDES.index(side)] + 1 < len(FONT_STEPS)]
+        last = len(font_steps(chunk.spec)) - 1
+        to_shrink = [(index, side) for index, side in overflowing if steps[index][SIDES.index(side)] < last]
         if not to_shrink:
             break
         for index, side in to_shrink:
@@ -267,13 +274,13 @@ def _render(
 
 def _layout(chunk: Chunk, steps: list[list[int]]):
     spec = chunk.spec
-    base = spec.card_size.font_pt
+    base, sizes = spec.card_size.font_pt, font_steps(spec)
     html = environment().get_template("print/sheet.html").render(
         title="Backend interview cards",
         cards=chunk.cards,
         pages=pages(len(chunk.cards), spec),
         grid=grid(spec),
-        font_sizes=[{side: round(base * FONT_STEPS[step], 2) for side, step in zip(SIDES, pair)} for pair in steps],
+        font_sizes=[{side: round(base * sizes[step], 3) for side, step in zip(SIDES, pair)} for pair in steps],
     )
     # Relative image paths in card HTML are bare media file names.
     base_url = chunk.media_dir.resolve().as_uri() + "/"
@@ -286,9 +293,16 @@ def _stylesheet(spec: SheetSpec) -> CSS:
         paper=spec.paper_size,
         padding=PADDING_MM,
         mark=MARK_MM,
+        body=_front_body(spec),
         highlight=HtmlFormatter(style="bw").get_style_defs(".highlight"),
     )
     return CSS(string=css)
+
+
+def _front_body(spec: SheetSpec) -> Size:
+    """The box a front's question is centred in: the card inside its padding, below the label."""
+    card = spec.card_size.size
+    return Size(card.width - 2 * PADDING_MM, card.height - 2 * PADDING_MM - LABEL_MM)
 
 
 def _side_boxes(box) -> Iterator:
@@ -307,5 +321,12 @@ def _descendants(box) -> Iterator:
         yield from _descendants(child)
 
 
+def font_steps(spec: SheetSpec) -> tuple[float, ...]:
+    """The shares of the card size's font a side may be set at, largest first: FONT_STEPS down
+    to the floor where the smallest text is MIN_TEXT_PT."""
+    floor = MIN_TEXT_PT / (spec.card_size.font_pt * SMALLEST_EM)
+    return (*(step for step in FONT_STEPS if step > floor), floor) if floor < 1 else (1.0,)
+
+
 def _floor_pt(spec: SheetSpec) -> float:
-    return round(spec.card_size.font_pt * FONT_STEPS[-1], 2)
+    return round(spec.card_size.font_pt * font_steps(spec)[-1], 1)

@@ -8,7 +8,7 @@ turned by 90° is laid out turned; its text still reads along the card's long si
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from .errors import BuilderError
@@ -176,3 +176,13 @@ def _back(layout: Grid, spec: SheetSpec, front: Slot) -> Slot:
     x, y = layout.origin(col, row)
     dx, dy = spec.back_offset
     return Slot(front.index, "back", col, row, x + dx, y + dy, layout.cell, turn)
+
+
+def fold_advice(spec: SheetSpec) -> str:
+    """How many cards a fold sheet holds, and the card size that holds twice as many, if any."""
+    count = grid(spec).per_sheet
+    advice = f"fold layout: {count} cards per sheet ({spec.card_size.title}, front and back side by side)"
+    business = grid(replace(spec, card="business")).per_sheet
+    if spec.card != "business" and business >= 2 * count:
+        advice += f"; --card-size business fits {business}"
+    return advice

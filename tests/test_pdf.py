@@ -52,9 +52,14 @@ def text_runs(page) -> list[tuple[str, tuple[float, float]]]:
         line.sort(key=lambda item: item[0])
         runs.append([line[0]])
         for previous, item in zip(line, line[1:]):
-            # A jump of more than a few letters along the line starts another card's text.
-            (runs[-1].append(item) if item[0] - previous[0] < 12 else runs.append([item]))
+            # A jump of more than a letter and a space along the line starts another card's text.
+            (runs[-1].append(item) if item[0] - previous[0] < max(12, 1.5 * font_size(previous[1])) else runs.append([item]))
     return [("".join(char["text"] for _, char in run), (run[0][1]["x0"], run[0][1]["top"])) for run in runs]
+
+
+def font_size(char: dict) -> float:
+    """pdfplumber gives the font size as `size` for upright letters and as `width` for turned ones."""
+    return char["size"] if char["upright"] else char["width"]
 
 
 def labels(page) -> dict[str, tuple[float, float]]:
@@ -188,7 +193,7 @@ def test_card_too_long_even_at_the_floor_fails_the_build_with_its_id(minimal: Pa
     add_cards(minimal, 1, answer=LONG)
     result = run("pdf", "--cards", minimal, "-o", tmp_path / "cards.pdf")
     assert result.exit_code == 1
-    assert "1 card(s) do not fit on a 3×5 in index card even at 7.0 pt: card-01 — " in result.output
+    assert "1 card(s) do not fit on a 3×5 in index card even at the smallest print size (7.2 pt, code 6.5 pt): card-01 — " in result.output
     assert not (tmp_path / "cards.pdf").exists()
 
 
@@ -324,3 +329,31 @@ def test_every_option_value_is_offered(minimal: Path) -> None:
     help_text = run("pdf", "--help").output
     for value in [*PAPERS, *CARD_SIZES, *LAYOUTS]:
         assert value in help_text
+
+
+@pytest.mark.parametrize("card_size", ["index", "business"])
+def test_no_printed_text_is_smaller_than_the_minimum(minimal: Path, tmp_path: Path, card_size: str) -> None:
+    # Cards long enough to need the smallest size, with code, a reference and a label on each.
+    add_cards(minimal, 4, answer=" ".join(["Each word takes room."] * 14) + "\n\n```python\nprint('x')\n```")
+    with pdfplumber.open(build_pdf(minimal, tmp_path / "cards.pdf", "--card-size", card_size, "--skip-overflow")) as document:
+        sizes = [font_size(char) for page in document.pages for char in page.chars]
+    assert min(sizes) >= pdf.MIN_TEXT_PT - 0.01
+
+
+def test_a_short_question_stands_large_on_its_front(minimal: Path, tmp_path: Path) -> None:
+    with pdfplumber.open(build_pdf(minimal, tmp_path / "cards.pdf", "--level", "junior")) as document:
+        front = document.pages[0]
+        assert max(font_size(char) for char in front.chars) >= 13.99
+
+
+def test_cut_marks_are_at_least_half_a_point_thick(minimal: Path, tmp_path: Path) -> None:
+    with pdfplumber.open(build_pdf(minimal, tmp_path / "cards.pdf")) as document:
+        marks = [rect for rect in document.pages[0].rects if max(rect["width"], rect["height"]) > 2 * MM]
+    assert marks
+    assert min(min(rect["width"], rect["height"]) for rect in marks) >= 0.49
+
+
+def test_the_fold_layout_says_what_a_sheet_holds_and_what_holds_more(minimal: Path, tmp_path: Path) -> None:
+    result = run("pdf", "--cards", minimal, "--layout", "fold", "-o", tmp_path / "fold.pdf")
+    assert result.exit_code == 0, result.output
+    assert "fold layout: 2 cards per sheet (3×5 in index card, front and back side by side); --card-size business fits 5" in result.output
