@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 # layout tests read every card in (Debian names).
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core chromium
 
-.PHONY: all decks test lint bench clean system-deps
+.PHONY: all decks test lint bench pictures clean system-deps
 
 all: decks
 
@@ -38,6 +38,10 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python scripts/bench.py
+
+# The README's phone screenshots and docs/printing.md's sheet pictures, from the shipped deck.
+pictures: $(STAMP)
+	$(BIN)/python scripts/pictures.py
 
 # Installs missing Debian packages when run as root; otherwise says what to install.
 system-deps:
