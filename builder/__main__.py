@@ -83,6 +83,9 @@ def build_command(cards_dir: Path, output: Path | None, levels, up_to, sections)
 
     Re-importing a newer build updates edited cards in place and keeps review history.
     Filtered builds use the same note identities, so importing several never duplicates a card.
+    Beside the package it writes release-notes.md (what this release added, changed and
+    removed) and, once a release has removed cards, backend-interview-removals.apkg: notices
+    that replace removed cards for learners who import it when updating.
 
     \b
     Examples:

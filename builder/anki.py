@@ -22,7 +22,9 @@ import genanki
 
 from .cards import Card
 from .highlight import style_defs
+from .history import Stamp
 from .output import write_atomically
+from .releases import REMOVED_TAGS
 from .render import RenderedCard
 from .syllabus import Syllabus
 from .templating import environment, read_template
@@ -49,11 +51,22 @@ class AnkiNote:
     fields: tuple[str, ...]
     tags: tuple[str, ...]
     deck: str
+    #: The way back to the card's source, at the end of the back, and the release tag. Both are
+    #: left out of the digest: the link moves with every line added above the card (and the one
+    #: a learner has stays valid, as it names its release), and the tag follows the content.
+    source: str = ""
+    release_tags: tuple[str, ...] = ()
 
     @property
     def digest(self) -> str:
         payload = json.dumps([self.is_cloze, self.fields, self.tags, self.deck], ensure_ascii=False)
         return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+    @property
+    def written_fields(self) -> list[str]:
+        *content, label = self.fields
+        source = f'<span class="source">{self.source}</span>' if self.source else ""
+        return [*content, label + source]
 
 
 class TimedNote(genanki.Note):
@@ -77,18 +90,42 @@ def anki_label(card: Card, syllabus: Syllabus) -> str:
     return f'<span class="where">{html.escape(where)}</span><span class="card-id">{html.escape(card.id)}</span>'
 
 
-def to_anki_note(rendered: RenderedCard, syllabus: Syllabus) -> AnkiNote:
+def to_anki_note(rendered: RenderedCard, syllabus: Syllabus, source: str = "") -> AnkiNote:
     card = rendered.card
     section = syllabus.section(card.section)
     tags = {f"section::{card.section}", f"level::{card.level}", f"topic::{card.topic}", *card.tags}
     return AnkiNote(
         id=card.id,
-        guid=genanki.guid_for(GUID_NAMESPACE, card.id),
+        guid=_guid(card.id),
         is_cloze=card.is_cloze,
         fields=(rendered.front_html, rendered.back_html, rendered.ref_html, anki_label(card, syllabus)),
         tags=tuple(sorted(tags)),
         deck=deck_name(section.deck),
+        source=source,
     )
+
+
+def removal_notice(card_id: str, removed: Stamp, syllabus: Syllabus) -> AnkiNote:
+    """What replaces a removed card's note in a collection that has it: a notice to delete it.
+    It keeps the card's note type, or Anki would call the update a conflict."""
+    release = removed.removed
+    question = html.escape(removed.question)
+    where = f"Removed in release {html.escape(release)}: search <code>tag:removed</code> and delete the notes it finds."
+    front = "{{c1::Removed}} from the deck: " + question if removed.kind == "cloze" else f"Removed from the deck: {question}"
+    section = syllabus.section(removed.section)
+    label = f'<span class="where">{html.escape(section.title if section else removed.section)} · removed</span><span class="card-id">{html.escape(card_id)}</span>'
+    return AnkiNote(
+        id=card_id,
+        guid=_guid(card_id),
+        is_cloze=removed.kind == "cloze",
+        fields=(front, where, "", label),
+        tags=tuple(sorted({f"section::{removed.section}", *(tag.format(release=release) for tag in REMOVED_TAGS)})),
+        deck=deck_name(section.deck) if section else ROOT_DECK,
+    )
+
+
+def _guid(card_id: str) -> str:
+    return genanki.guid_for(GUID_NAMESPACE, card_id)
 
 
 @dataclass(frozen=True)
@@ -157,8 +194,8 @@ def write_package(
             TimedNote(
                 mod=times[note.id],
                 model=cloze if note.is_cloze else basic,
-                fields=list(note.fields),
-                tags=list(note.tags),
+                fields=note.written_fields,
+                tags=sorted({*note.tags, *note.release_tags}),
                 guid=note.guid,
             )
         )

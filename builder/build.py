@@ -2,24 +2,31 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
 from . import anki
-from .cards import Card, LoadResult, load_cards
+from .cards import Card, LoadResult, load_cards, without_cloze_markup
 from .errors import BuildAborted, BuilderError, Problem
 from .filtering import Selection, select
-from .history import HISTORY_FILE, History, load_history, save_history, stamp
+from .history import HISTORY_FILE, History, NoteFacts, load_history, save_history, stamp
 from .media import MEDIA_DIR
 from .options import BuildOptions, check_sections
+from .output import write_atomically
 from .quality import quality_warnings
+from .releases import CHANGED_TAG, release_notes, release_settings, removed_cards, reused_ids, source_link
 from .render import RenderedCard, render_cards
 from .sheets import SheetSpec
 from .syllabus import Syllabus, load_syllabus
 from .validate import validate
+
+#: Written beside every .apkg: the notes of the current release, and the package of removal
+#: notices that an updating learner imports (a first-time learner does not).
+RELEASE_NOTES_FILE = "release-notes.md"
+REMOVALS_FILE = "backend-interview-removals.apkg"
 
 if TYPE_CHECKING:
     from .pdf import SheetsWritten
@@ -45,7 +52,8 @@ def load_checked(cards_dir: Path) -> CheckedDeck:
     """Load and validate; print every error and abort once if there is any."""
     loaded = _load(cards_dir)
     syllabus = load_syllabus(cards_dir)
-    abort_on_errors([*loaded.problems, *validate(loaded.cards, syllabus, cards_dir / MEDIA_DIR)])
+    history = load_history(cards_dir / HISTORY_FILE)
+    abort_on_errors([*loaded.problems, *validate(loaded.cards, syllabus, cards_dir / MEDIA_DIR), *reused_ids(loaded.cards, history)])
     return CheckedDeck(cards_dir, syllabus, loaded.cards)
 
 
@@ -96,10 +104,17 @@ def build_anki(opts: BuildOptions) -> int:
     notes, history = _notes_and_history(deck)
     chosen = tuple(note for note in notes if note.id in chosen_ids)
     media = tuple(sorted({path for r in _rendered(deck) if r.card.id in chosen_ids for path in r.media}))
-    # Gather everything first, then write: the history, then the package.
+    removed = removed_cards(history)
+    notices = tuple(anki.removal_notice(key, s, deck.syllabus) for key, s in removed.items())
+    # Gather everything first, then write: the history, then the packages and the notes.
     save_history(opts.cards_dir / HISTORY_FILE, history)
     times = {key: s.time for key, s in history.items()}
-    anki.write_package(chosen, times, anki.note_types(), times[anki.NOTE_TYPES_KEY], media, opts.output)
+    types_time = times[anki.NOTE_TYPES_KEY]
+    anki.write_package(chosen, times, anki.note_types(), types_time, media, opts.output)
+    if notices:
+        anki.write_package(notices, times, anki.note_types(), types_time, (), opts.output.parent / REMOVALS_FILE)
+    notes_text = release_notes(history, release_settings().release, deck.syllabus)
+    write_atomically(opts.output.parent / RELEASE_NOTES_FILE, notes_text.encode("utf-8"))
     return len(chosen)
 
 
@@ -123,11 +138,22 @@ def _chosen_ids(deck: CheckedDeck, selection: Selection) -> set[str]:
 
 def _notes_and_history(deck: CheckedDeck) -> tuple[tuple[anki.AnkiNote, ...], History]:
     """Anki notes for every card, and the history that times them (always the whole deck,
-    so that every filtered build gives a note the same time)."""
-    notes = tuple(anki.to_anki_note(r, deck.syllabus) for r in _rendered(deck))
-    digests = {note.id: note.digest for note in notes}
-    digests[anki.NOTE_TYPES_KEY] = anki.note_types_digest(anki.note_types())
-    return notes, stamp(load_history(deck.cards_dir / HISTORY_FILE), digests)
+    so that every filtered build gives a note the same time). Each note is tagged with the
+    release that last changed it."""
+    settings = release_settings()
+    root = deck.cards_dir.parent
+    notes = tuple(
+        anki.to_anki_note(r, deck.syllabus, source_link(settings, r.card.path.relative_to(root).as_posix(), r.card.line))
+        for r in _rendered(deck)
+    )
+    facts = {
+        note.id: NoteFacts(note.digest, r.card.kind, r.card.section, without_cloze_markup(r.card.question))
+        for note, r in zip(notes, _rendered(deck))
+    }
+    facts[anki.NOTE_TYPES_KEY] = NoteFacts(anki.note_types_digest(anki.note_types()))
+    history = stamp(load_history(deck.cards_dir / HISTORY_FILE), facts, settings.release)
+    tagged = tuple(replace(note, release_tags=(CHANGED_TAG.format(release=history[note.id].changed),)) for note in notes)
+    return tagged, history
 
 
 _render_cache: dict[tuple[Card, ...], tuple[RenderedCard, ...]] = {}

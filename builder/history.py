@@ -2,9 +2,9 @@
 
 Anki's default import updates an existing note only if the incoming one is newer, so a fixed
 time would silently stop delivering edits, and the wall clock would make builds unreproducible.
-The history file maps each note id to the digest of its content and the time that content got.
-Unchanged content keeps its time; new or changed content gets one second past the latest time
-in the file. That is deterministic from the repository, so two builds of the same sources agree
+The history file maps each note id to the digest of its content and the time that content got,
+with the releases that added, last changed and removed it (see releases.py). Unchanged content
+keeps its time; new or changed content gets one second past the latest time in the file. That is deterministic from the repository, so two builds of the same sources agree
 even before the history file is committed; committing it (tests check it is current) keeps times
 rising across releases.
 """
@@ -12,7 +12,7 @@ rising across releases.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from .output import write_atomically
@@ -26,33 +26,63 @@ EPOCH = 1_767_225_600
 class Stamp:
     digest: str
     time: int
+    #: The release whose build first recorded the note, and the one that last changed it.
+    added: str = ""
+    changed: str = ""
+    #: The release in which the card left the sources; "" while it is in them.
+    removed: str = ""
+    #: What the release notes and a removal notice need once the card itself is gone.
+    kind: str = ""
+    section: str = ""
+    question: str = ""
+
+
+@dataclass(frozen=True)
+class NoteFacts:
+    """What a build knows of a note it writes: its content digest, and how to name it later."""
+
+    digest: str
+    kind: str = ""
+    section: str = ""
+    question: str = ""
 
 
 History = dict[str, Stamp]
+FACTS = ("kind", "section", "question")
 
 
 def load_history(path: Path) -> History:
     if not path.exists():
         return {}
     data = json.loads(path.read_text(encoding="utf-8"))
-    return {key: Stamp(entry["digest"], int(entry["time"])) for key, entry in data.items()}
+    return {key: Stamp(**{"time": int(entry.pop("time")), **entry}) for key, entry in data.items()}
 
 
-def stamp(history: History, digests: dict[str, str]) -> History:
-    """The history after recording `digests`; entries of removed notes are kept."""
+def stamp(history: History, notes: dict[str, NoteFacts], release: str) -> History:
+    """The history after a build of `release` wrote `notes`: new or changed content gets a new
+    time and the release, content that left the sources is marked removed; entries are never
+    dropped, so an id is never given to a different card."""
     latest = max((s.time for s in history.values()), default=EPOCH - 1)
     updated = dict(history)
-    for key in sorted(digests):
-        known = history.get(key)
-        if known is None or known.digest != digests[key]:
-            updated[key] = Stamp(digests[key], latest + 1)
+    for key in sorted(notes):
+        facts, known = notes[key], history.get(key)
+        names = {name: getattr(facts, name) for name in FACTS}
+        if known is None or known.digest != facts.digest or known.removed:
+            added = known.added if known and not known.removed else release
+            updated[key] = Stamp(facts.digest, latest + 1, added=added, changed=release, **names)
+        elif any(getattr(known, name) != value for name, value in names.items()) or not known.changed:
+            # Same content, named anew (or recorded before releases were): no new time.
+            updated[key] = replace(known, added=known.added or release, changed=known.changed or release, **names)
+    for key, known in history.items():
+        if key not in notes and not known.removed:
+            updated[key] = replace(known, time=latest + 1, removed=release)
     return updated
 
 
 def save_history(path: Path, history: History) -> None:
     """Write sorted, one entry a line, atomically, and only if something changed."""
-    entries = {key: {"digest": s.digest, "time": s.time} for key, s in sorted(history.items())}
-    text = "{\n" + ",\n".join(f"  {json.dumps(k)}: {json.dumps(v)}" for k, v in entries.items()) + "\n}\n"
+    entries = {key: {name: value for name, value in asdict(s).items() if value != ""} for key, s in sorted(history.items())}
+    text = "{\n" + ",\n".join(f"  {json.dumps(k, ensure_ascii=False)}: {json.dumps(v, ensure_ascii=False)}" for k, v in entries.items()) + "\n}\n"
     if path.exists() and path.read_text(encoding="utf-8") == text:
         return
     write_atomically(path, text.encode("utf-8"))
