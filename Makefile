@@ -6,9 +6,9 @@ CLI := $(BIN)/python -m builder
 LEVELS := junior mid senior staff principal
 PAPERS := a4 letter
 STAMP := $(VENV)/.installed
-# Shared libraries and a font that WeasyPrint needs for the PDF card sheets, and the browser the
-# layout tests read every card in (Debian names).
-SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core chromium
+# Shared libraries and a font that WeasyPrint needs for the PDF card sheets, Graphviz for the
+# cards' diagrams, and the browser the layout tests read every card in (Debian names).
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core graphviz chromium
 
 .PHONY: all decks test lint bench pictures clean system-deps
 

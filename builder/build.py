@@ -10,6 +10,7 @@ import click
 
 from . import anki
 from .cards import Card, LoadResult, load_cards, without_cloze_markup
+from .diagrams import LANGUAGE as DIAGRAM_LANGUAGE, diagram_problems
 from .errors import BuildAborted, BuilderError, Problem
 from .filtering import Selection, select
 from .history import HISTORY_FILE, History, NoteFacts, load_history, save_history, stamp
@@ -19,6 +20,7 @@ from .output import write_atomically
 from .quality import quality_warnings
 from .releases import CHANGED_TAG, release_notes, release_settings, removed_cards, reused_ids, source_link
 from .render import RenderedCard, render_cards
+from .snippets import deck_snippets
 from .sheets import SheetSpec
 from .syllabus import Syllabus, load_syllabus
 from .validate import validate
@@ -53,7 +55,11 @@ def load_checked(cards_dir: Path) -> CheckedDeck:
     loaded = _load(cards_dir)
     syllabus = load_syllabus(cards_dir)
     history = load_history(cards_dir / HISTORY_FILE)
-    abort_on_errors([*loaded.problems, *validate(loaded.cards, syllabus, cards_dir / MEDIA_DIR), *reused_ids(loaded.cards, history)])
+    problems = [*loaded.problems, *validate(loaded.cards, syllabus, cards_dir / MEDIA_DIR), *reused_ids(loaded.cards, history)]
+    if not problems:
+        diagrams = [(s.card.path, s.line, s.card.id, s.code) for s in deck_snippets(loaded.cards) if s.language == DIAGRAM_LANGUAGE]
+        problems = diagram_problems(diagrams)
+    abort_on_errors(problems)
     return CheckedDeck(cards_dir, syllabus, loaded.cards)
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 import io
 import mimetypes
 import os
+import re
 import sys
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -36,6 +37,7 @@ from pypdf import PdfReader, PdfWriter
 from weasyprint import CSS, HTML, URLFetcher, __version__ as weasyprint_version
 from weasyprint.urls import URLFetcherResponse
 
+from .diagrams import cached_svg
 from .errors import BuilderError
 from .output import write_atomically
 from .render import RenderedCard, card_label, cloze_back, cloze_front
@@ -59,6 +61,8 @@ LABEL_MM = 7.5
 SHEETS_PER_CHUNK = 12
 #: Fixed, so that the same sources and options give the same bytes.
 PDF_DATE = "D:20260101000000Z"
+#: A diagram's picture in a card's HTML, as render.py writes it.
+DIAGRAM_IMG = re.compile(r'<img\b[^>]*\bsrc="(diagram-[0-9a-f]{16}\.svg)"[^>]*>')
 #: Layout units (CSS px) that count as overflow; well below a printed hairline.
 TOLERANCE_PX = 0.01
 
@@ -102,12 +106,22 @@ class SheetsWritten:
 def print_card(rendered: RenderedCard, syllabus: Syllabus) -> PrintCard:
     """A cloze card shows its blanks on the front and the filled text, then the extra, on the back."""
     card = rendered.card
-    front, back = rendered.front_html, rendered.back_html
+    front, back = _inline_diagrams(rendered.front_html), _inline_diagrams(rendered.back_html)
     if card.is_cloze:
         front, back = cloze_front(front), cloze_back(front) + back
     if rendered.ref_html:
         back += f'<p class="ref">{rendered.ref_html}</p>'
     return PrintCard(card.id, card_label(card, syllabus), front, back)
+
+
+def _inline_diagrams(html: str) -> str:
+    """A diagram goes into the sheet as its SVG itself: vector lines, and nothing to fetch."""
+
+    def svg(match: re.Match) -> str:
+        path = cached_svg(match.group(1))
+        return f'<div class="diagram">{path.read_text(encoding="utf-8")}</div>' if path else match.group(0)
+
+    return DIAGRAM_IMG.sub(svg, html)
 
 
 def output_suffix(spec: SheetSpec) -> str:

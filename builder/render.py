@@ -11,7 +11,9 @@ import markdown
 import nh3
 
 from .cards import CLOZE_DELETION, Card, without_comments
+from .diagrams import LANGUAGE as DIAGRAM_LANGUAGE, cached_svg, draw
 from .media import resolve
+from .snippets import FENCED
 from .syllabus import Syllabus
 
 MARKDOWN_EXTENSIONS = ["fenced_code", "codehilite", "tables", "sane_lists"]
@@ -24,7 +26,7 @@ ALLOWED_TAGS = {
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
-    "img": {"src", "alt", "title"},
+    "img": {"src", "alt", "title", "class"},
     "span": {"class"},
     "div": {"class"},
     "pre": {"class"},
@@ -63,6 +65,9 @@ def markdown_to_html(text: str, card_path: Path, media_dir: Path, media: list[Pa
     """Markdown → HTML that is safe to show: no script, no event handler, no file outside media."""
 
     def keep_attribute(tag: str, attribute: str, value: str) -> str | None:
+        if tag == "img" and attribute == "src" and (diagram := cached_svg(value)):
+            media.append(diagram)
+            return value
         if tag == "img" and attribute == "src":
             target = resolve(card_path, value, media_dir)
             if target is None:
@@ -74,7 +79,7 @@ def markdown_to_html(text: str, card_path: Path, media_dir: Path, media: list[Pa
             return value if value.startswith(("https://", "http://")) else None
         return value
 
-    html = _markdown().reset().convert(text)
+    html = _markdown().reset().convert(_with_diagrams(text))
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
@@ -89,6 +94,17 @@ def markdown_to_html(text: str, card_path: Path, media_dir: Path, media: list[Pa
 def _markdown() -> markdown.Markdown:
     """One converter, reset between fields: building one costs more than converting a card."""
     return markdown.Markdown(extensions=MARKDOWN_EXTENSIONS, extension_configs=MARKDOWN_CONFIG)
+
+
+def _with_diagrams(text: str) -> str:
+    """Each ```dot block becomes the picture Graphviz drew of it (validation drew them all)."""
+
+    def picture(match: re.Match) -> str:
+        if match.group("language").lower() != DIAGRAM_LANGUAGE:
+            return match.group(0)
+        return f'<img class="diagram" src="{draw(match.group("code")).name}" alt="Diagram">\n'
+
+    return FENCED.sub(picture, text)
 
 
 def card_label(card: Card, syllabus: Syllabus) -> str:

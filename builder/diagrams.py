@@ -1,0 +1,81 @@
+"""Diagrams: a ```dot block in a card is drawn by Graphviz at build time, once per content.
+
+The picture then works everywhere without review-time JavaScript: Anki gets an SVG media file
+(`diagram-<hash>.svg`, flat and unique by content), the PDF sheets the same SVG inline. A
+diagram's text sits in the card file, reviewed like any answer; GitHub shows it as a code block.
+Graphviz reads files when a graph names images, shapes or fonts, so such attributes are refused,
+and links and images are stripped from the SVG it writes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+from . import PROJECT_ROOT
+from .errors import BuilderError, Problem, problem
+
+LANGUAGE = "dot"
+#: Rendered SVGs by content hash; safe to delete, never committed.
+CACHE_DIR = PROJECT_ROOT / ".cache" / "diagrams"
+NAME = re.compile(r"^diagram-[0-9a-f]{16}\.svg$")
+#: Attributes with which a graph would make Graphviz read a file or link out.
+UNSAFE = re.compile(r"\b(image|imagepath|shapefile|fontpath|fontnames|href|URL|labelhref|tailURL|headURL|edgeURL)\s*=", re.IGNORECASE)
+#: Transparent, so the picture sits on the card's own background; the deck's font.
+DOT_OPTIONS = ("-Tsvg", "-Gbgcolor=transparent", "-Gfontname=DejaVu Sans", "-Nfontname=DejaVu Sans", "-Efontname=DejaVu Sans")
+STRIP = re.compile(r"<\?xml.*?\?>|<!DOCTYPE.*?>|<!--.*?-->|</?a\b[^>]*>|<image\b[^>]*/>", re.DOTALL)
+TIME_LIMIT = 20.0
+
+
+class DiagramError(Exception):
+    """A diagram that Graphviz cannot draw, with its message."""
+
+
+def file_name(source: str) -> str:
+    return f"diagram-{hashlib.sha256(source.encode('utf-8')).hexdigest()[:16]}.svg"
+
+
+def cached_svg(name: str) -> Path | None:
+    """The rendered file for a diagram name a card refers to, if it was drawn."""
+    path = CACHE_DIR / name
+    return path if NAME.match(name) and path.is_file() else None
+
+
+def draw(source: str) -> Path:
+    """The SVG for `source`, drawn now or taken from the cache."""
+    target = CACHE_DIR / file_name(source)
+    if target.is_file():
+        return target
+    unsafe = UNSAFE.search(source)
+    if unsafe:
+        raise DiagramError(f"attribute '{unsafe.group(1)}' is not allowed: a diagram may not load files or link out")
+    dot = shutil.which("dot")
+    if dot is None:
+        raise BuilderError("drawing diagrams needs Graphviz's 'dot' — install the Debian package graphviz (make does)")
+    try:
+        done = subprocess.run([dot, *DOT_OPTIONS], input=source, capture_output=True, text=True, timeout=TIME_LIMIT)
+    except subprocess.TimeoutExpired:
+        raise DiagramError(f"Graphviz did not finish within {TIME_LIMIT:g} s") from None
+    if done.returncode != 0 or "<svg" not in done.stdout:
+        message = " ".join(line.strip() for line in done.stderr.strip().splitlines()) or f"dot exited with {done.returncode}"
+        raise DiagramError(message)
+    CACHE_DIR.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+    partial.write_text(STRIP.sub("", done.stdout).strip() + "\n", encoding="utf-8")
+    partial.replace(target)
+    return target
+
+
+def diagram_problems(diagrams: list[tuple[Path, int, str, str]]) -> list[Problem]:
+    """Draw every (file, line, card id, source); one problem per diagram Graphviz rejects."""
+    problems = []
+    for path, line, card_id, source in diagrams:
+        try:
+            draw(source)
+        except DiagramError as exc:
+            problems.append(problem(path, line, f"diagram of '{card_id}' cannot be drawn: {exc}", "fix the dot source; the Graphviz manual describes the language"))
+    return problems

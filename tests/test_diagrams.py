@@ -1,0 +1,87 @@
+"""Diagrams drawn from text at build time: an SVG in the Anki media, vector paths in the PDF,
+and a broken or unsafe diagram stopped at its line."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pdfplumber
+import pytest
+
+from builder import diagrams
+
+from .conftest import AnkiCollection, build, run
+
+DIAGRAM = 'digraph { rankdir=LR; node [shape=box]; app -> cache [label="1 get"]; app -> db [label="2 miss"]; }'
+
+
+@pytest.fixture(autouse=True)
+def own_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setattr(diagrams, "CACHE_DIR", tmp_path / "diagram-cache")
+    return tmp_path / "diagram-cache"
+
+
+def add_diagram_card(cards: Path, source: str = DIAGRAM) -> int:
+    """A card whose answer is a diagram; returns the line of its fence."""
+    path = cards / "apis" / "status.md"
+    text = path.read_text() + "\n## How does a cache-aside read go?\n<!-- id: cache-aside-read -->\n\n"
+    fence_line = text.count("\n") + 1
+    path.write_text(text + f"```dot\n{source}\n```\n\nCache first, the database on a miss.\n")
+    return fence_line
+
+
+def test_anki_gets_the_svg_as_media(minimal: Path, tmp_path: Path, collection: AnkiCollection) -> None:
+    add_diagram_card(minimal)
+    collection.import_package(build(minimal, tmp_path / "deck.apkg"))
+    collection.reopen()
+    [note_id] = collection.col.find_notes('"Back:*diagram-*"')
+    name = diagrams.file_name(DIAGRAM + "\n")
+    assert f'<img class="diagram" src="{name}"' in collection.col.get_note(note_id)["Back"]
+    svg = Path(collection.col.media.dir()) / name
+    assert svg.is_file() and "<svg" in svg.read_text() and "<a " not in svg.read_text()
+
+
+def test_the_pdf_draws_the_diagram_in_vector_lines(minimal: Path, tmp_path: Path) -> None:
+    plain = tmp_path / "plain.pdf"
+    assert run("pdf", "--cards", minimal, "--section", "apis", "-o", plain).exit_code == 0
+    add_diagram_card(minimal)
+    drawn = tmp_path / "drawn.pdf"
+    assert run("pdf", "--cards", minimal, "--section", "apis", "-o", drawn).exit_code == 0
+    with pdfplumber.open(plain) as before, pdfplumber.open(drawn) as after:
+        assert sum(len(p.curves) for p in before.pages) == 0
+        # The card's back page (each front page is followed by its back) holds the drawing.
+        assert [len(p.curves) >= 2 for p in after.pages] == [False, True]
+
+
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        ("digraph { a -> }", "syntax error"),
+        ('digraph { a [image="/etc/passwd"] }', "attribute 'image' is not allowed"),
+    ],
+)
+def test_a_broken_or_unsafe_diagram_stops_the_build_at_its_line(minimal: Path, tmp_path: Path, source: str, message: str) -> None:
+    line = add_diagram_card(minimal, source)
+    result = run("build", "--cards", minimal, "-o", tmp_path / "deck.apkg")
+    assert result.exit_code == 1
+    assert f"apis/status.md:{line}: diagram of 'cache-aside-read' cannot be drawn:" in result.output
+    assert message in result.output
+    assert not (tmp_path / "deck.apkg").exists()
+
+
+def test_builds_with_diagrams_are_byte_identical_and_the_cache_is_only_a_cache(minimal: Path, tmp_path: Path, own_cache: Path) -> None:
+    add_diagram_card(minimal)
+    first = build(minimal, tmp_path / "a.apkg").read_bytes()
+    for cached in own_cache.iterdir():
+        cached.unlink()
+    second = build(minimal, tmp_path / "b.apkg").read_bytes()
+    assert hashlib.sha256(first).digest() == hashlib.sha256(second).digest()
+
+
+def test_without_graphviz_the_error_names_the_package(minimal: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    add_diagram_card(minimal)
+    monkeypatch.setattr(diagrams.shutil, "which", lambda name: None)
+    result = run("build", "--cards", minimal, "-o", tmp_path / "deck.apkg")
+    assert result.exit_code == 1
+    assert "install the Debian package graphviz" in result.output
