@@ -29,7 +29,7 @@ class Thresholds:
     #: Questions shorter than this many distinct words are too short to compare reliably.
     near_duplicate_min_words: int = 4
     #: In a section that has cards, every syllabus topic needs at least this many.
-    min_cards_per_topic: int = 2
+    min_cards_per_topic: int = 4
     #: Share of a section's cards whose question asks why, when or which trade-off.
     min_why_share: float = 1 / 6
     #: Share of a section's cards that are clozes.

@@ -66,11 +66,11 @@ def test_near_duplicate_questions_are_flagged() -> None:
 
 def test_section_rules_report_coverage_levels_and_mix() -> None:
     messages = [str(p) for p in quality_warnings((GOOD,), SYLLABUS)]
-    assert "syllabus.yaml:7: warning: topic 'codes' has 1 card(s) (minimum 2) — write cards for it" in messages
+    assert "syllabus.yaml:7: warning: topic 'codes' has 1 card(s) (minimum 4) — write cards for it" in messages
     assert any("section 'apis' has no mid or senior card" in m for m in messages)
     assert any("0 of 1 questions ask why, when or which trade-off" in m for m in messages)
     assert any("0 of 1 cards are clozes" in m for m in messages)
-    assert THRESHOLDS.min_cards_per_topic == 2
+    assert THRESHOLDS.min_cards_per_topic == 4
 
 
 @pytest.mark.parametrize(
