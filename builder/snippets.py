@@ -35,6 +35,8 @@ FRAGMENT = re.compile(r"<!--\s*fragment:(?P<reason>[^\n]*?)-->\s*\Z")
 SCHEMA = re.compile(r"<!--\s*schema\s*\n(?P<sql>.*?)-->", re.DOTALL)
 #: The language of a block that shows what the Python block right above it prints.
 OUTPUT = "output"
+#: A Python block that defines pytest tests.
+PYTEST_TESTS = re.compile(r"^\s*(async\s+)?def test_\w*\(", re.MULTILINE)
 #: Seconds one snippet may run.
 TIME_LIMIT = 10.0
 
@@ -124,9 +126,11 @@ def _run_python(snippet: Snippet) -> str | None:
     with tempfile.TemporaryDirectory() as folder:
         script = Path(folder, "snippet.py")
         script.write_text(snippet.code, encoding="utf-8")
+        # A block of pytest tests proves nothing by defining them: run them.
+        runner = ["-m", "pytest", "-q", "-p", "no:cacheprovider"] if PYTEST_TESTS.search(snippet.code) else []
         try:
             done = subprocess.run(
-                [sys.executable, "-I", str(script)],
+                [sys.executable, "-I", *runner, str(script)],
                 cwd=folder,
                 stdin=subprocess.DEVNULL,
                 capture_output=True,
@@ -136,7 +140,7 @@ def _run_python(snippet: Snippet) -> str | None:
         except subprocess.TimeoutExpired:
             return f"still running after {TIME_LIMIT:g} s"
     if done.returncode != 0:
-        return _last_line(done.stderr) or f"exit code {done.returncode}"
+        return _last_line(done.stderr) or _last_line(done.stdout) or f"exit code {done.returncode}"
     expected = snippet.expected_output
     if expected is not None and done.stdout.rstrip() != expected.rstrip():
         return f"prints {done.stdout.rstrip()!r}, but the card shows {expected.rstrip()!r}"

@@ -83,3 +83,9 @@ def test_the_comments_that_drive_the_checks_never_reach_a_learner(minimal: Path)
 def test_every_code_block_of_the_shipped_deck_runs_or_is_marked() -> None:
     found = check_snippets(deck_snippets(load_cards(SHIPPED_CARDS).cards))
     assert found == [], "\n".join(map(str, found))
+
+
+def test_a_block_of_pytest_tests_is_run_as_tests() -> None:
+    assert failures("```python\ndef test_sum():\n    assert sum([1, 2]) == 3\n```\n") == []
+    found = failures("```python\ndef test_sum():\n    assert sum([1, 2]) == 4\n```\n")
+    assert found and "1 failed" in found[0]
