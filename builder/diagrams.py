@@ -24,8 +24,10 @@ LANGUAGE = "dot"
 CACHE_DIR = PROJECT_ROOT / ".cache" / "diagrams"
 NAME = re.compile(r"^diagram-[0-9a-f]{16}\.svg$")
 #: Attributes with which a graph would make Graphviz read a file or link out.
-UNSAFE = re.compile(r"\b(image|imagepath|shapefile|fontpath|fontnames|href|URL|labelhref|tailURL|headURL|edgeURL)\s*=", re.IGNORECASE)
+UNSAFE = re.compile(r"\b(image|imagepath|shapefile|fontpath|fontnames|href|URL|labelhref|tailURL|headURL|edgeURL|src)\s*=", re.IGNORECASE)
 #: Transparent, so the picture sits on the card's own background; the deck's font.
+#: A DOT string: what it says is a label, never an attribute.
+QUOTED = re.compile(r'"(?:\\.|[^"\\])*"')
 DOT_OPTIONS = ("-Tsvg", "-Gbgcolor=transparent", "-Gfontname=DejaVu Sans", "-Nfontname=DejaVu Sans", "-Efontname=DejaVu Sans")
 STRIP = re.compile(r"<\?xml.*?\?>|<!DOCTYPE.*?>|<!--.*?-->|</?a\b[^>]*>|<image\b[^>]*/>", re.DOTALL)
 TIME_LIMIT = 20.0
@@ -50,7 +52,7 @@ def draw(source: str) -> Path:
     target = CACHE_DIR / file_name(source)
     if target.is_file():
         return target
-    unsafe = UNSAFE.search(source)
+    unsafe = UNSAFE.search(QUOTED.sub('""', source))
     if unsafe:
         raise DiagramError(f"attribute '{unsafe.group(1)}' is not allowed: a diagram may not load files or link out")
     dot = shutil.which("dot")

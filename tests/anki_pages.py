@@ -31,6 +31,8 @@ class RenderedSide:
     side: str
     html: str
     css: str
+    #: The collection's media folder, where the side's images and diagrams are.
+    media_dir: str = ""
 
 
 @dataclass(frozen=True)
@@ -50,13 +52,14 @@ def rendered_sides(collection_path: Path) -> list[RenderedSide]:
 
     col = Collection(str(collection_path))
     try:
+        media = col.media.dir()
         sides = []
         for card_id in col.find_cards(""):
             card = col.get_card(card_id)
             label = card.note()["Label"]
             for side, text in (("front", card.question()), ("back", card.answer())):
                 css = "\n".join(STYLE.findall(text))
-                sides.append(RenderedSide(_id_in(label) or str(card_id), side, STYLE.sub("", text), css))
+                sides.append(RenderedSide(_id_in(label) or str(card_id), side, STYLE.sub("", text), css, media))
         return sides
     finally:
         col.close()
@@ -140,6 +143,17 @@ MEASURE = """
 """
 
 
+def show(page, sides: list[RenderedSide], night: bool) -> None:
+    """Open the sides as a page in their media folder, so that their images load as in Anki."""
+    folder = sides[0].media_dir if sides else ""
+    if not folder:
+        page.set_content(page_html(sides, night), wait_until="load")
+        return
+    path = Path(folder) / "_layout-test.html"
+    path.write_text(page_html(sides, night), encoding="utf-8")
+    page.goto(path.as_uri(), wait_until="load")
+
+
 @contextmanager
 def browser() -> Iterator[object]:
     from playwright.sync_api import sync_playwright
@@ -158,7 +172,7 @@ def measure(chromium, sides: list[RenderedSide], width: int, night: bool, per_pa
     try:
         layouts = []
         for start in range(0, len(sides), per_page):
-            page.set_content(page_html(sides[start : start + per_page], night), wait_until="load")
+            show(page, sides[start : start + per_page], night)
             layouts += [SideLayout(*row) for row in page.evaluate(MEASURE)]
         return layouts
     finally:
@@ -169,7 +183,7 @@ def screenshot(chromium, sides: list[RenderedSide], width: int, night: bool, pat
     """A picture of the given sides, one under the other, as a phone or desktop shows them."""
     page = chromium.new_page(viewport={"width": width, "height": 400}, device_scale_factor=2)
     try:
-        page.set_content(page_html(sides, night), wait_until="load")
+        show(page, sides, night)
         page.screenshot(path=str(path), full_page=True)
     finally:
         page.close()
