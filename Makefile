@@ -1,4 +1,4 @@
-# `make` sets up .venv and builds every deck and card sheet into dist/; `make test` runs the tests.
+# `make` sets up .venv and builds every deck, card sheet and the study site into dist/; `make test` runs the tests.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -23,6 +23,9 @@ $(STAMP): pyproject.toml
 
 decks: $(STAMP)
 	$(CLI) build
+	$(CLI) site
+	$(CLI) export
+	$(CLI) export --format quizlet
 	for level in $(LEVELS); do $(CLI) build --up-to $$level || exit 1; done
 	for paper in $(PAPERS); do \
 		$(CLI) calibrate --paper $$paper || exit 1; \

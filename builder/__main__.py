@@ -138,6 +138,65 @@ def pdf_command(cards_dir: Path, output: Path | None, levels, up_to, sections, p
     click.echo(f"wrote {target} ({written.cards} cards on {written.pages} pages)")
 
 
+@cli.command(name="site")
+@cards_option
+@click.option("-o", "--output", type=click.Path(path_type=Path, file_okay=False), help="Output folder, replaced whole once the new site is complete. Default: dist/site")
+@selection_options
+def site_command(cards_dir: Path, output: Path | None, levels, up_to, sections) -> None:
+    """Build a static study site: an index and a page per section.
+
+    On a section page you filter by level (exact, or up to a level), search the questions,
+    and study in flashcard mode: Space or Enter shows the answer, the arrow keys move, Shuffle
+    mixes the cards. Every filter is in the page's address, and PAGE.html#CARD-ID opens one
+    card. The folder loads nothing from elsewhere: open index.html from disk, or copy the
+    folder to any static host.
+
+    \b
+    Examples:
+      backend-cards site                               whole deck → dist/site/index.html
+      backend-cards site --up-to mid -o dist/site-mid  junior and mid cards only
+    """
+    from .build import build_site
+    from .options import SITE_DIR, BuildOptions, selection_from
+
+    target = output or SITE_DIR
+    written = build_site(BuildOptions(cards_dir, target, selection_from(levels, up_to, sections)))
+    click.echo(
+        f"wrote {target}/index.html ({written.cards} cards on {written.pages} pages, {written.total_bytes / 1e6:.1f} MB; "
+        f"largest page {written.largest_page_bytes / 1e3:.0f} kB)"
+    )
+
+
+@cli.command(name="export")
+@cards_option
+@click.option("--format", "fmt", type=click.Choice(["anki-tsv", "quizlet"]), default="anki-tsv", show_default=True,
+              help="anki-tsv: Anki's text import, same notes as the .apkg; quizlet: plain term<TAB>definition lines.")
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Output file. Default: dist/backend-interview[-FILTER].tsv or …-quizlet.txt")
+@selection_options
+def export_command(cards_dir: Path, fmt: str, output: Path | None, levels, up_to, sections) -> None:
+    """Export the cards for other flashcard routes.
+
+    anki-tsv is a tab-separated file for Anki's own text import (File → Import), with the same
+    ids, note types, decks and tags as the .apkg, so either route updates the same notes: import
+    the .apkg once first, so that the note types exist. quizlet is one plain-text
+    "term<TAB>definition" line per card for Quizlet-style imports; it loses highlighting,
+    images and diagrams, and clozes show as blanks.
+
+    \b
+    Examples:
+      backend-cards export                              → dist/backend-interview.tsv
+      backend-cards export --format quizlet --up-to mid → dist/backend-interview-up-to-mid-quizlet.txt
+    """
+    from .build import build_export
+    from .export import SUFFIXES
+    from .options import BuildOptions, default_output, selection_from
+
+    selection = selection_from(levels, up_to, sections)
+    target = output or default_output(selection, SUFFIXES[fmt])
+    count = build_export(BuildOptions(cards_dir, target, selection), fmt)
+    click.echo(f"wrote {target} ({count} cards)")
+
+
 @cli.command(name="calibrate")
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Output .pdf file. Default: dist/calibration-PAPER.pdf")
 @sheet_options

@@ -146,6 +146,11 @@ NOTE_TYPES = (
 )
 
 
+def note_type_names() -> dict[bool, str]:
+    """Note type names by `is_cloze`, as Anki's text import names them."""
+    return {spec.model_type == genanki.Model.CLOZE: spec.name for spec in NOTE_TYPES}
+
+
 def note_types() -> tuple[genanki.Model, genanki.Model]:
     """The basic and the cloze note type, sharing one stylesheet."""
     css = environment().get_template("anki/card.css.j2").render(

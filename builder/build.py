@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from . import anki
+from . import anki, export
 from .cards import Card, LoadResult, load_cards, without_cloze_markup
 from .diagrams import LANGUAGE as DIAGRAM_LANGUAGE, diagram_problems
 from .errors import BuildAborted, BuilderError, Problem
@@ -20,6 +20,7 @@ from .output import write_atomically
 from .quality import quality_warnings
 from .releases import CHANGED_TAG, release_notes, release_settings, removed_cards, reused_ids, source_link
 from .render import RenderedCard, render_cards
+from .site import SiteWritten, write_site
 from .snippets import deck_snippets
 from .sheets import SheetSpec
 from .syllabus import Syllabus, load_syllabus
@@ -103,35 +104,69 @@ def check_code(cards_dir: Path) -> int:
     return sum(how_checked(s) in ("run", "parsed") for s in snippets)
 
 
-def build_anki(opts: BuildOptions) -> int:
-    """Build one .apkg; returns the number of notes written."""
+@dataclass(frozen=True)
+class Chosen:
+    """What every output starts from: the checked deck, and the cards the filters chose,
+    rendered once for all outputs."""
+
+    deck: CheckedDeck
+    cards: tuple[RenderedCard, ...]
+
+    @property
+    def ids(self) -> set[str]:
+        return {r.card.id for r in self.cards}
+
+
+def choose(opts: BuildOptions) -> Chosen:
     deck = load_checked(opts.cards_dir)
     chosen_ids = _chosen_ids(deck, opts.selection)
-    notes, history = _notes_and_history(deck)
-    chosen = tuple(note for note in notes if note.id in chosen_ids)
-    media = tuple(sorted({path for r in _rendered(deck) if r.card.id in chosen_ids for path in r.media}))
-    removed = removed_cards(history)
-    notices = tuple(anki.removal_notice(key, s, deck.syllabus) for key, s in removed.items())
+    return Chosen(deck, tuple(r for r in _rendered(deck) if r.card.id in chosen_ids))
+
+
+def build_anki(opts: BuildOptions) -> int:
+    """Build one .apkg; returns the number of notes written."""
+    chosen = choose(opts)
+    notes, history = _notes_and_history(chosen.deck)
+    package_notes = tuple(note for note in notes if note.id in chosen.ids)
+    media = tuple(sorted({path for r in chosen.cards for path in r.media}))
+    notices = tuple(anki.removal_notice(key, s, chosen.deck.syllabus) for key, s in removed_cards(history).items())
     # Gather everything first, then write: the history, then the packages and the notes.
     save_history(opts.cards_dir / HISTORY_FILE, history)
     times = {key: s.time for key, s in history.items()}
     types_time = times[anki.NOTE_TYPES_KEY]
-    anki.write_package(chosen, times, anki.note_types(), types_time, media, opts.output)
+    anki.write_package(package_notes, times, anki.note_types(), types_time, media, opts.output)
     if notices:
         anki.write_package(notices, times, anki.note_types(), types_time, (), opts.output.parent / REMOVALS_FILE)
-    notes_text = release_notes(history, release_settings().release, deck.syllabus)
+    notes_text = release_notes(history, release_settings().release, chosen.deck.syllabus)
     write_atomically(opts.output.parent / RELEASE_NOTES_FILE, notes_text.encode("utf-8"))
-    return len(chosen)
+    return len(package_notes)
 
 
 def build_pdf(opts: BuildOptions, sheet: SheetSpec, skip_overflow: bool) -> SheetsWritten:
     """Build one PDF of printable card sheets."""
     from . import pdf  # WeasyPrint takes a second to import; only PDF builds need it.
 
-    deck = load_checked(opts.cards_dir)
-    chosen_ids = _chosen_ids(deck, opts.selection)
-    cards = tuple(pdf.print_card(r, deck.syllabus) for r in _rendered(deck) if r.card.id in chosen_ids)
+    chosen = choose(opts)
+    cards = tuple(pdf.print_card(r, chosen.deck.syllabus) for r in chosen.cards)
     return pdf.write_sheets(cards, sheet, opts.cards_dir / MEDIA_DIR, opts.output, skip_overflow)
+
+
+def build_site(opts: BuildOptions) -> SiteWritten:
+    """Build the static study site: a page per section, and an index."""
+    chosen = choose(opts)
+    return write_site(chosen.cards, chosen.deck.syllabus, opts.output)
+
+
+def build_export(opts: BuildOptions, fmt: str) -> int:
+    """Write the chosen cards for another import route; returns how many."""
+    chosen = choose(opts)
+    if fmt == "anki-tsv":
+        notes, _ = _notes_and_history(chosen.deck)
+        text = export.anki_tsv(tuple(note for note in notes if note.id in chosen.ids))
+    else:
+        text = export.quizlet_text(chosen.cards)
+    write_atomically(opts.output, text.encode("utf-8"))
+    return len(chosen.cards)
 
 
 def _chosen_ids(deck: CheckedDeck, selection: Selection) -> set[str]:

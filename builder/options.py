@@ -12,6 +12,7 @@ from .syllabus import Syllabus
 
 DIST_DIR = Path("dist")
 OUTPUT_STEM = "backend-interview"
+SITE_DIR = DIST_DIR / "site"
 
 
 @dataclass(frozen=True)

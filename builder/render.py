@@ -18,6 +18,8 @@ from .syllabus import Syllabus
 
 MARKDOWN_EXTENSIONS = ["fenced_code", "codehilite", "tables", "sane_lists"]
 MARKDOWN_CONFIG = {"codehilite": {"css_class": "highlight", "guess_lang": False}}
+#: Opens what a front shows under its question; a list of questions (the study site's) cuts it off.
+PROMPT_OPEN = '<div class="prompt">'
 
 ALLOWED_TAGS = {
     "a", "b", "blockquote", "br", "code", "del", "div", "em", "h3", "h4", "h5", "h6", "hr", "i", "img",
@@ -123,7 +125,7 @@ def cloze_back(html: str) -> str:
 
 def _prompt_html(card: Card, to_html) -> str:
     """What the front shows under the question, set apart from the question's heading style."""
-    return f'<div class="prompt">{to_html(without_comments(card.prompt))}</div>' if card.prompt else ""
+    return f'{PROMPT_OPEN}{to_html(without_comments(card.prompt))}</div>' if card.prompt else ""
 
 
 def _unwrap_paragraph(html: str) -> str:
