@@ -21,6 +21,7 @@ from pathlib import Path
 from pypdf import PdfReader
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 
 
 def measure(args: list[str], runs: int) -> tuple[float, float]:
@@ -50,6 +51,8 @@ def main() -> None:
             "build --up-to junior": ["build", "--cards", str(cards), "--up-to", "junior", "-o", str(out / "junior.apkg")],
             "stats --json": ["stats", "--cards", str(cards), "--json"],
             "pdf (whole deck, A4)": ["pdf", "--cards", str(cards), "-o", str(out / "deck.pdf")],
+            "site (whole deck)": ["site", "--cards", str(cards), "-o", str(out / "site")],
+            "check-code": ["check-code", "--cards", str(cards)],
         }
         print(f"{'command':<24} {'median s':>9} {'peak MiB':>9}")
         figures = {}
@@ -59,6 +62,26 @@ def main() -> None:
         pages = len(PdfReader(out / "deck.pdf").pages)
         print(f"whole-deck .apkg: {(out / 'deck.apkg').stat().st_size / 1024:.0f} KiB")
         print(f"whole-deck PDF: {pages} pages, {pages / figures['pdf (whole deck, A4)'][0]:.1f} pages/s end to end")
+        count, cold, warm = diagram_times(cards)
+        print(f"diagrams: {count} drawn in {cold:.2f} s with an empty cache, {warm:.3f} s with it warm")
+
+
+def diagram_times(cards: Path) -> tuple[int, float, float]:
+    """Drawing every diagram of the deck with an empty cache, then again with it warm."""
+    from builder import diagrams
+    from builder.cards import load_cards
+    from builder.snippets import deck_snippets
+
+    sources = [s.code for s in deck_snippets(load_cards(cards).cards) if s.language == diagrams.LANGUAGE]
+    with tempfile.TemporaryDirectory() as cache:
+        diagrams.CACHE_DIR = Path(cache)
+        times = []
+        for _ in range(2):
+            start = time.perf_counter()
+            for source in sources:
+                diagrams.draw(source)
+            times.append(time.perf_counter() - start)
+    return len(sources), times[0], times[1]
 
 
 if __name__ == "__main__":
