@@ -34,6 +34,8 @@ class Thresholds:
     min_why_share: float = 1 / 6
     #: Share of a section's cards that are clozes.
     min_cloze_share: float = 1 / 10
+    #: Share of a section's cards that are scenarios (tagged `scenario`).
+    min_scenario_share: float = 1 / 10
     #: Levels that every section with cards must have.
     required_levels: tuple[str, ...] = ("junior", "mid", "senior")
 
@@ -104,6 +106,9 @@ def _section_warnings(cards: tuple[Card, ...], syllabus: Syllabus, limits: Thres
         why = sum(asks_why(card) for card in own)
         if why < limits.min_why_share * len(own):
             warn(section.line, f"section '{section.id}': {why} of {len(own)} questions ask why, when or which trade-off", f"aim for at least {limits.min_why_share:.0%}")
+        scenarios = sum(is_scenario(card) for card in own)
+        if scenarios < limits.min_scenario_share * len(own):
+            warn(section.line, f"section '{section.id}': {scenarios} of {len(own)} cards are scenarios", f"aim for at least {limits.min_scenario_share:.0%}: tag them 'scenario'")
         clozes = sum(card.is_cloze for card in own)
         if clozes < limits.min_cloze_share * len(own):
             warn(section.line, f"section '{section.id}': {clozes} of {len(own)} cards are clozes", f"aim for at least {limits.min_cloze_share:.0%}")

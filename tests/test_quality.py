@@ -70,6 +70,7 @@ def test_section_rules_report_coverage_levels_and_mix() -> None:
     assert any("section 'apis' has no mid or senior card" in m for m in messages)
     assert any("0 of 1 questions ask why, when or which trade-off" in m for m in messages)
     assert any("0 of 1 cards are clozes" in m for m in messages)
+    assert any("0 of 1 cards are scenarios" in m for m in messages)
     assert THRESHOLDS.min_cards_per_topic == 4
 
 
