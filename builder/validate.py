@@ -13,8 +13,11 @@ from .syllabus import Syllabus
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 KINDS = ("basic", "cloze")
-#: Tags the build sets itself from the card's fields.
-RESERVED_TAG_PREFIXES = ("section::", "level::", "topic::")
+#: Tags the build sets itself, from the card's fields and from the release history.
+RESERVED_TAG_PREFIXES = ("section::", "level::", "topic::", "changed::", "removed::")
+RESERVED_TAGS = ("removed",)
+#: Control characters: Anki separates a note's fields with U+001F, so one would split a field.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def validate(cards: tuple[Card, ...], syllabus: Syllabus, media_dir: Path) -> list[Problem]:
@@ -50,8 +53,11 @@ def _card_problems(card: Card, syllabus: Syllabus, media_dir: Path) -> list[Prob
     for tag in card.tags:
         if not re.fullmatch(r"[\w.+#-]+(::[\w.+#-]+)*", tag):
             add("tags", f"tag '{tag}' is not a single word", "use letters, digits, '-', '.', '+', '#' or '::' only")
-        elif tag.startswith(RESERVED_TAG_PREFIXES):
-            add("tags", f"tag '{tag}' is reserved", "section, level and topic tags are added by the build from the card's fields")
+        elif tag.startswith(RESERVED_TAG_PREFIXES) or tag in RESERVED_TAGS:
+            add("tags", f"tag '{tag}' is reserved", "section, level, topic and release tags are added by the build")
+    for field, text in (("line", card.question), ("prompt_start", card.prompt), ("answer_start", card.answer), ("ref", card.ref)):
+        if control := CONTROL.search(text):
+            add(field, f"card '{card.id or _short(card.question)}' contains the control character U+{ord(control.group()):04X}", "delete it: Anki would read U+001F as the end of a field")
     if card.is_cloze and not CLOZE.search(card.question):
         add("type", "cloze card has no deletion", "mark the hidden text as {{c1::text}} in the heading")
     if card.kind == "basic" and not card.answer:

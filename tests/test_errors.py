@@ -47,6 +47,8 @@ CASES = {
     "unknown metadata key": (replace(STATUS, "<!-- id: status-403;", "<!-- id: status-403; colour: red;"), "apis/status.md:13: unknown metadata key 'colour'"),
     "unclosed metadata comment": (replace(STATUS, "ref: RFC 9110 §15.5.4 -->", "ref: RFC 9110"), "apis/status.md:13: metadata comment is not closed on its line"),
     "bad id": (replace(STATUS, "id: status-403", "id: Status_403"), "apis/status.md:13: id 'Status_403' is not lowercase kebab-case"),
+    "field separator in an answer": (replace(STATUS, "re-authenticating will not help.", "re-authenticating\x1f will not help."), "apis/status.md:15: card 'status-403' contains the control character U+001F"),
+    "a release tag by hand": (replace(STATUS, "<!-- id: status-403;", "<!-- id: status-403; tags: changed::0.1.0;"), "apis/status.md:13: tag 'changed::0.1.0' is reserved"),
 }
 
 
