@@ -222,6 +222,10 @@ def test_every_card_of_the_shipped_deck_fits_at_the_default_settings(shipped: Pa
     # The fit depends on the card size only: A4 and Letter cells are the same index card.
     result = run("pdf", "--cards", shipped, "-o", tmp_path / "deck.pdf")
     assert result.exit_code == 0, result.output
+    # Diagram labels scale with their picture: they too must stay at the minimum print size.
+    with pdfplumber.open(tmp_path / "deck.pdf") as document:
+        smallest = min(font_size(char) for page in document.pages for char in page.chars)
+    assert smallest >= pdf.MIN_TEXT_PT - 0.01
 
 
 # Untrusted HTML --------------------------------------------------------------------------------
