@@ -63,6 +63,10 @@ class AnkiNote:
         return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
     @property
+    def written_tags(self) -> list[str]:
+        return sorted({*self.tags, *self.release_tags})
+
+    @property
     def written_fields(self) -> list[str]:
         *content, label = self.fields
         source = f'<span class="source">{self.source}</span>' if self.source else ""
@@ -86,8 +90,12 @@ def deck_name(section_deck: str) -> str:
 
 def anki_label(card: Card, syllabus: Syllabus) -> str:
     """Section and level for the learner; the id, for reporting a wrong card, only on the back."""
-    where = f"{syllabus.section(card.section).title} · {card.level}"
-    return f'<span class="where">{html.escape(where)}</span><span class="card-id">{html.escape(card.id)}</span>'
+    return _label(f"{syllabus.section(card.section).title} · {card.level}", card.id)
+
+
+def _label(where: str, card_id: str) -> str:
+    """The Label field: what the front shows on top, and the id the back's footer shows."""
+    return f'<span class="where">{html.escape(where)}</span><span class="card-id">{html.escape(card_id)}</span>'
 
 
 def to_anki_note(rendered: RenderedCard, syllabus: Syllabus, source: str = "") -> AnkiNote:
@@ -113,7 +121,7 @@ def removal_notice(card_id: str, removed: Stamp, syllabus: Syllabus) -> AnkiNote
     where = f"Removed in release {html.escape(release)}: search <code>tag:removed</code> and delete the notes it finds."
     front = "{{c1::Removed}} from the deck: " + question if removed.kind == "cloze" else f"Removed from the deck: {question}"
     section = syllabus.section(removed.section)
-    label = f'<span class="where">{html.escape(section.title if section else removed.section)} · removed</span><span class="card-id">{html.escape(card_id)}</span>'
+    label = _label(f"{section.title if section else removed.section} · removed", card_id)
     return AnkiNote(
         id=card_id,
         guid=_guid(card_id),
@@ -200,7 +208,7 @@ def write_package(
                 mod=times[note.id],
                 model=cloze if note.is_cloze else basic,
                 fields=note.written_fields,
-                tags=sorted({*note.tags, *note.release_tags}),
+                tags=note.written_tags,
                 guid=note.guid,
             )
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -94,7 +95,7 @@ def lint(cards_dir: Path, strict: bool) -> list[Problem]:
 def check_code(cards_dir: Path) -> int:
     """Run or parse every card's code; print each failing block and abort. Returns how many
     blocks were checked."""
-    from .snippets import check_snippets, deck_snippets, how_checked
+    from .snippets import check_snippets, how_checked
 
     snippets = deck_snippets(load_checked(cards_dir).cards)
     failures = check_snippets(snippets)
@@ -112,9 +113,9 @@ class Chosen:
     deck: CheckedDeck
     cards: tuple[RenderedCard, ...]
 
-    @property
-    def ids(self) -> set[str]:
-        return {r.card.id for r in self.cards}
+    @cached_property
+    def ids(self) -> frozenset[str]:
+        return frozenset(r.card.id for r in self.cards)
 
 
 def choose(opts: BuildOptions) -> Chosen:

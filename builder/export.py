@@ -28,8 +28,7 @@ def anki_tsv(notes: tuple[AnkiNote, ...]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter="\t", lineterminator="\n")
     for note in notes:
-        tags = " ".join(sorted({*note.tags, *note.release_tags}))
-        writer.writerow([note.guid, names[note.is_cloze], note.deck, *note.written_fields, tags])
+        writer.writerow([note.guid, names[note.is_cloze], note.deck, *note.written_fields, " ".join(note.written_tags)])
     return ANKI_HEADER + buffer.getvalue()
 
 
