@@ -11,23 +11,18 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
+from . import cloze, fences
 from .errors import Problem, problem
+from .sources import SourceError, load_yaml, plain, read_source
 
 FILE_KEYS = ("section", "topic", "level", "tags")
 CARD_KEYS = ("id", "level", "tags", "type", "ref", "topic")
-FENCE = re.compile(r"^\s*(```|~~~)")
 #: The line that ends what a card's front shows under the question (code, an image).
 PROMPT_DIVIDER = "---"
 META = re.compile(r"^<!--(.*)-->\s*$")
-#: The opening of a cloze deletion: enough to tell a cloze card, even a malformed one.
-CLOZE = re.compile(r"\{\{c\d+::")
-#: A whole deletion, {{c1::text}} or {{c1::text::hint}}: groups number, text, hint.
-CLOZE_DELETION = re.compile(r"\{\{c(\d+)::(.*?)(?:::([^}]*))?\}\}", re.DOTALL)
 #: A comment in an answer is for tools (a code block's schema, why a block cannot run), never
-#: for the learner; a comment alone on its lines goes with the line break that ends it.
-HTML_COMMENT = re.compile(r"^[ \t]*<!--.*?-->[ \t]*\n|<!--.*?-->", re.DOTALL | re.MULTILINE)
+#: for the learner.
+COMMENT_OPEN, COMMENT_CLOSE = "<!--", "-->"
 
 
 @dataclass(frozen=True)
@@ -74,19 +69,28 @@ def load_cards(cards_dir: Path) -> LoadResult:
     cards: list[Card] = []
     problems: list[Problem] = []
     for path in card_files(cards_dir):
-        file_cards, file_problems = parse_card_file(path, path.read_text(encoding="utf-8"))
+        try:
+            text = read_source(path).text
+        except SourceError as exc:
+            problems.append(exc.problem)
+            continue
+        file_cards, file_problems = parse_card_file(path, text)
         cards.extend(file_cards)
         problems.extend(file_problems)
     return LoadResult(tuple(cards), tuple(problems))
 
 
 def parse_card_file(path: Path, text: str) -> tuple[list[Card], list[Problem]]:
-    lines = text.splitlines()
+    """The cards of one file's text (line endings already "\n", as read_source gives)."""
+    lines = text.split("\n")
     defaults, field_lines, body_start, problems = _front_matter(path, lines)
     if defaults is None:
         return [], problems
+    body_fences = fences.scan(lines[body_start:])
+    problems += _fence_problems(path, body_fences, body_start)
+    code = {body_start + index for index in fences.code_lines(body_fences)}
     cards: list[Card] = []
-    for heading_line, chunk in _card_chunks(path, lines, body_start, problems):
+    for heading_line, chunk in _card_chunks(path, lines, body_start, code, problems):
         card = _card(path, heading_line, chunk, defaults, field_lines, problems)
         if card is not None:
             cards.append(card)
@@ -104,44 +108,53 @@ def _front_matter(path: Path, lines: list[str]) -> tuple[dict | None, dict[str, 
     if end is None:
         return None, {}, 0, [problem(path, 1, "front matter is never closed", "add a '---' line after it")]
     try:
-        data = yaml.safe_load("\n".join(lines[1:end])) or {}
-    except yaml.YAMLError as exc:
-        # The construct that is left open (a bracket, a quote) is where the mistake is.
-        mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
-        line = mark.line + 2 if mark else 1
-        reason = getattr(exc, "problem", None) or "invalid YAML"
-        return None, {}, 0, [problem(path, line, f"broken front matter: {reason}", "fix the YAML syntax (quote values containing ': ')")]
+        node = load_yaml("\n".join(lines[1:end]), path, first_line=2, what="front matter")
+        data = plain(node, path, first_line=2) or {}
+    except SourceError as exc:
+        return None, {}, 0, [exc.problem]
     if not isinstance(data, dict):
         return None, {}, 0, [problem(path, 2, "front matter is not a mapping of keys to values", hint)]
+    field_lines = {str(key.value): key.start_mark.line + 2 for key, _ in node.value}
     problems = [
-        problem(path, 1, f"unknown front matter key '{key}'", f"use only: {', '.join(FILE_KEYS)}")
+        problem(path, field_lines.get(str(key), 1), f"unknown front matter key '{key}'", f"use only: {', '.join(FILE_KEYS)}")
         for key in data
         if key not in FILE_KEYS
     ]
-    field_lines = {}
-    for number, line in enumerate(lines[1:end], start=2):
-        key = line.split(":", 1)[0].strip()
-        if key in FILE_KEYS:
-            field_lines[key] = number
+    wrong_types = [
+        problem(path, field_lines[key], f"front matter '{key}' is a {type(data[key]).__name__}, not a single word", "write it as 'key: value'")
+        for key in ("section", "topic", "level")
+        if isinstance(data.get(key), (dict, list))
+    ]
+    if isinstance(data.get("tags"), dict) or any(isinstance(tag, (dict, list)) for tag in _as_list(data.get("tags"))):
+        wrong_types.append(problem(path, field_lines["tags"], "front matter 'tags' is not a list of words", "write it as 'tags: [a, b]'"))
+    if wrong_types:
+        return None, {}, 0, problems + wrong_types
     defaults = {
-        "section": str(data.get("section") or ""),
-        "topic": str(data.get("topic") or ""),
-        "level": str(data.get("level") or ""),
+        "section": _scalar(data.get("section")),
+        "topic": _scalar(data.get("topic")),
+        "level": _scalar(data.get("level")),
         "tags": _tag_list(data.get("tags")),
     }
     return defaults, field_lines, end + 1, problems
 
 
-def _card_chunks(path: Path, lines: list[str], start: int, problems: list[Problem]):
+def _fence_problems(path: Path, found: tuple[fences.Fence, ...], first: int) -> list[Problem]:
+    problems = []
+    for fence in found:
+        if fence.closing is None:
+            problems.append(problem(path, first + fence.opening + 1, f"code fence {fence.marker} is never closed", f"close it with a line of exactly {fence.marker}"))
+        elif not fence.info_is_valid:
+            problems.append(problem(path, first + fence.opening + 1, f"code fence {fence.marker}{fence.info} has more than a language after it", f"write only the language, such as {fence.marker}python"))
+    return problems
+
+
+def _card_chunks(path: Path, lines: list[str], start: int, code: set[int], problems: list[Problem]):
     """Yield (heading line number, lines) per card; headings inside code fences don't count."""
-    in_fence = False
     heading_line = 0
     chunk: list[str] = []
     for index in range(start, len(lines)):
         line = lines[index]
-        if FENCE.match(line):
-            in_fence = not in_fence
-        if not in_fence and line.startswith("## "):
+        if index not in code and (line.startswith("## ") or line.rstrip() == "##"):
             if heading_line:
                 yield heading_line, chunk
             heading_line, chunk = index + 1, [line]
@@ -187,7 +200,7 @@ def _card(
         rest_line += divider + 1
     # The answer is stripped of its leading blank lines: remember where its text starts.
     field_lines["answer_start"] = rest_line + _first_text(rest)
-    kind = meta.get("type") or ("cloze" if CLOZE.search(question) else "basic")
+    kind = meta.get("type") or ("cloze" if cloze.has_deletion_markup(question) else "basic")
     return Card(
         id=meta.get("id", ""),
         kind=kind,
@@ -207,13 +220,8 @@ def _card(
 
 def _prompt_divider(lines: list[str]) -> int | None:
     """Index of the `---` line that ends what the front shows, outside code fences, if any."""
-    in_fence = False
-    for index, line in enumerate(lines):
-        if FENCE.match(line):
-            in_fence = not in_fence
-        elif not in_fence and line.strip() == PROMPT_DIVIDER:
-            return index
-    return None
+    code = fences.code_lines(fences.scan(lines))
+    return next((i for i, line in enumerate(lines) if i not in code and line.strip() == PROMPT_DIVIDER), None)
 
 
 def _first_text(lines: list[str]) -> int:
@@ -242,16 +250,44 @@ def _metadata(path: Path, line: int, text: str, problems: list[Problem]) -> dict
 
 
 def without_comments(text: str) -> str:
-    return HTML_COMMENT.sub("", text)
+    """`text` without its comments; a comment alone on its lines goes with the line break that
+    ends it. Linear: each comment is found by moving forward, and an unclosed one ends the search."""
+    parts: list[str] = []
+    position = 0
+    while (start := text.find(COMMENT_OPEN, position)) != -1:
+        end = text.find(COMMENT_CLOSE, start + len(COMMENT_OPEN))
+        if end == -1:
+            break
+        end += len(COMMENT_CLOSE)
+        line_start = text.rfind("\n", 0, start) + 1
+        after = len(text) - len(text[end:].lstrip(" \t"))
+        if not text[max(line_start, position) : start].strip(" \t") and text.startswith("\n", after) and line_start >= position:
+            start, end = line_start, after + 1
+        parts.append(text[position:start])
+        position = end
+    return "".join(parts) + text[position:]
 
 
 def without_cloze_markup(text: str) -> str:
     """The sentence with every deletion filled in, as a reader sees the answer."""
-    return CLOZE_DELETION.sub(r"\2", text)
+    return cloze.replace_deletions(text, lambda d: d.text)
 
 
 def _tag_list(value: object) -> tuple[str, ...]:
+    items = [_scalar(item) for item in value] if isinstance(value, list) else re.split(r"[,\s]+", _scalar(value))
+    return tuple(tag.strip() for tag in items if tag.strip())
+
+
+def _as_list(value: object) -> list:
     if value is None:
-        return ()
-    items = value if isinstance(value, list) else re.split(r"[,\s]+", str(value))
-    return tuple(str(tag).strip() for tag in items if str(tag).strip())
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def _scalar(value: object) -> str:
+    """A YAML scalar as the text an author wrote: `level: true` is 'true', not 'True'."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value).lower()
+    return str(value)

@@ -14,7 +14,7 @@ import io
 import re
 
 from .anki import AnkiNote, note_type_names
-from .cards import CLOZE_DELETION
+from .cloze import replace_deletions
 from .render import RenderedCard
 
 SUFFIXES = {"anki-tsv": ".tsv", "quizlet": "-quizlet.txt"}
@@ -38,7 +38,7 @@ def quizlet_text(cards: tuple[RenderedCard, ...]) -> str:
     for rendered in cards:
         front, back = rendered.front_html, rendered.back_html
         if rendered.card.is_cloze:
-            front, back = CLOZE_DELETION.sub("___", rendered.front_html), CLOZE_DELETION.sub(r"\2", rendered.front_html) + " " + back
+            front, back = replace_deletions(rendered.front_html, lambda d: "___"), replace_deletions(rendered.front_html, lambda d: d.text) + " " + back
         lines.append(f"{plain(front)}\t{plain(back)}")
     return "\n".join(lines) + "\n"
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from .cards import Card, without_cloze_markup, without_comments
 from .errors import Problem, problem
+from .fences import blocks, replace_blocks
 from .syllabus import Syllabus
 
 
@@ -47,7 +48,6 @@ YES_NO_START = re.compile(
     re.IGNORECASE,
 )
 VAGUE_START = re.compile(r"^(explain|describe|discuss|tell me about|talk about|what do you know about)\b", re.IGNORECASE)
-FENCED_BLOCK = re.compile(r"^(```|~~~)[^\n]*\n(.*?)^\1", re.MULTILINE | re.DOTALL)
 LIST_ITEM = re.compile(r"^(\s*)([-*+]|\d+[.)])\s+")
 WORD = re.compile(r"[A-Za-z0-9][\w'+#.-]*")
 WHY_QUESTION = re.compile(
@@ -121,14 +121,14 @@ def _card_warnings(card: Card, limits: Thresholds) -> list[Problem]:
     def warn(message: str, hint: str) -> None:
         found.append(problem(card.path, card.line, message, hint, severity="warning"))
 
-    prose = FENCED_BLOCK.sub("", without_comments(card.answer))
+    prose = replace_blocks(without_comments(card.answer), lambda block: "")
     if card.is_cloze:
         prose = without_cloze_markup(card.question) + "\n\n" + prose
     words = len(WORD.findall(prose))
     if words > limits.max_answer_words:
         warn(f"answer of '{card.id}' has {words} words (limit {limits.max_answer_words})", "shorten it or split it into several cards")
-    for block in FENCED_BLOCK.finditer(card.prompt + "\n" + card.answer):
-        lines = block.group(2).count("\n")
+    for block in blocks(card.prompt + "\n" + card.answer):
+        lines = block.code.count("\n")
         if lines > limits.max_code_lines:
             warn(f"code block in '{card.id}' has {lines} lines (limit {limits.max_code_lines})", "keep only the lines the answer needs")
     longest = _longest_list(prose)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import cache, partial
 from pathlib import Path
@@ -10,10 +9,11 @@ from pathlib import Path
 import markdown
 import nh3
 
-from .cards import CLOZE_DELETION, Card, without_comments
+from .cards import Card, without_comments
+from .cloze import replace_deletions
 from .diagrams import LANGUAGE as DIAGRAM_LANGUAGE, cached_svg, draw
 from .media import resolve
-from .snippets import FENCED
+from .fences import Block, replace_blocks
 from .syllabus import Syllabus
 
 MARKDOWN_EXTENSIONS = ["fenced_code", "codehilite", "tables", "sane_lists"]
@@ -101,12 +101,12 @@ def _markdown() -> markdown.Markdown:
 def _with_diagrams(text: str) -> str:
     """Each ```dot block becomes the picture Graphviz drew of it (validation drew them all)."""
 
-    def picture(match: re.Match) -> str:
-        if match.group("language").lower() != DIAGRAM_LANGUAGE:
-            return match.group(0)
-        return f'<img class="diagram" src="{draw(match.group("code")).name}" alt="Diagram">\n'
+    def picture(block: Block) -> str | None:
+        if block.language != DIAGRAM_LANGUAGE:
+            return None
+        return f'<img class="diagram" src="{draw(block.code).name}" alt="Diagram">\n'
 
-    return FENCED.sub(picture, text)
+    return replace_blocks(text, picture)
 
 
 def card_label(card: Card, syllabus: Syllabus) -> str:
@@ -116,11 +116,11 @@ def card_label(card: Card, syllabus: Syllabus) -> str:
 
 def cloze_front(html: str) -> str:
     """The question side of every deletion at once, as printed cards show it."""
-    return CLOZE_DELETION.sub(lambda m: f'<span class="cloze">[{m.group(3) or "…"}]</span>', html)
+    return replace_deletions(html, lambda d: f'<span class="cloze">[{d.hint or "…"}]</span>')
 
 
 def cloze_back(html: str) -> str:
-    return CLOZE_DELETION.sub(lambda m: f'<span class="cloze">{m.group(2)}</span>', html)
+    return replace_deletions(html, lambda d: f'<span class="cloze">{d.text}</span>')
 
 
 def _prompt_html(card: Card, to_html) -> str:

@@ -26,9 +26,8 @@ import yaml
 
 from .cards import Card
 from .errors import Problem, problem
+from .fences import blocks
 
-#: A fenced block: its fence, its language and its body, up to a closing fence of the same kind.
-FENCED = re.compile(r"^(?P<fence>```|~~~)[ \t]*(?P<language>[\w+#.-]*)[^\n]*\n(?P<code>.*?)^(?P=fence)[ \t]*$", re.MULTILINE | re.DOTALL)
 #: `<!-- fragment: why this block cannot run -->`, right above a fence.
 FRAGMENT = re.compile(r"<!--\s*fragment:(?P<reason>[^\n]*?)-->\s*\Z")
 #: `<!-- schema` … `-->`: SQL that the card's SQL blocks run after, hidden from the reader.
@@ -72,18 +71,16 @@ def card_snippets(card: Card) -> list[Snippet]:
 def _blocks(card: Card, text: str, first_line: int, schema: str) -> list[Snippet]:
     found: list[Snippet] = []
     previous_end: int | None = None
-    for match in FENCED.finditer(text):
-        language = match.group("language").lower()
-        if language == OUTPUT:
-            if previous_end is not None and not text[previous_end : match.start()].strip():
-                found[-1] = replace(found[-1], expected_output=match.group("code"))
+    for block in blocks(text):
+        if block.language == OUTPUT:
+            if previous_end is not None and not text[previous_end : block.start].strip():
+                found[-1] = replace(found[-1], expected_output=block.code)
             previous_end = None
             continue
-        marker = FRAGMENT.search(text, 0, match.start())
-        line = first_line + text.count("\n", 0, match.start())
+        marker = FRAGMENT.search(text, 0, block.start)
         reason = marker.group("reason").strip() if marker else None
-        found.append(Snippet(card, language, match.group("code"), line, reason, None, schema))
-        previous_end = match.end()
+        found.append(Snippet(card, block.language, block.code, first_line + block.line, reason, None, schema))
+        previous_end = block.end
     return found
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from .cards import CLOZE, Card
+from . import cloze
+from .cards import Card
 from .errors import Problem, problem
 from .levels import LEVELS
 from .media import image_refs, resolve
@@ -58,11 +59,17 @@ def _card_problems(card: Card, syllabus: Syllabus, media_dir: Path) -> list[Prob
     for field, text in (("line", card.question), ("prompt_start", card.prompt), ("answer_start", card.answer), ("ref", card.ref)):
         if control := CONTROL.search(text):
             add(field, f"card '{card.id or _short(card.question)}' contains the control character U+{ord(control.group()):04X}", "delete it: Anki would read U+001F as the end of a field")
-    if card.is_cloze and not CLOZE.search(card.question):
-        add("type", "cloze card has no deletion", "mark the hidden text as {{c1::text}} in the heading")
+    if not card.question:
+        found.append(problem(card.path, card.line, "card has an empty question", "write the question after '## '"))
+    if card.is_cloze:
+        scan = cloze.scan(card.question)
+        if scan.error:
+            found.append(problem(card.path, card.line, f"cloze {scan.error}", "write each deletion as {{c1::text}} or {{c1::text::hint}}, numbered from 1"))
+        elif not scan.deletions:
+            add("type", "cloze card has no deletion", "mark the hidden text as {{c1::text}} in the heading")
     if card.kind == "basic" and not card.answer:
         add("answer", f"card '{card.id or _short(card.question)}' has an empty answer", "write the answer under the heading")
-    if card.kind == "basic" and CLOZE.search(card.question):
+    if card.kind == "basic" and cloze.has_deletion_markup(card.question):
         add("type", "basic card contains a cloze deletion", "set 'type: cloze' or remove the {{c1::…}} markup")
     for src in image_refs("\n".join((card.question, card.prompt, card.answer))):
         if resolve(card.path, src, media_dir) is None:
