@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import math
+import signal
 from pathlib import Path
 
 import click
@@ -45,6 +47,8 @@ class BackOffset(click.ParamType):
             x, y = (float(part) for part in value.split(","))
         except ValueError:
             self.fail(f"expected X,Y in millimetres such as 1.5,-0.5, but received '{value}'", param, ctx)
+        if not (math.isfinite(x) and math.isfinite(y)):
+            self.fail(f"expected X,Y as two numbers of millimetres, but received '{value}'", param, ctx)
         if max(abs(x), abs(y)) > MAX_BACK_OFFSET_MM:
             self.fail(f"{value} mm is more than a printer shifts — expected at most {MAX_BACK_OFFSET_MM:g} mm each way; print the calibration sheet", param, ctx)
         return x, y
@@ -72,6 +76,12 @@ def cli() -> None:
       backend-cards build --up-to mid       Anki deck for junior and mid cards
       backend-cards stats                   cards per section and level, syllabus gaps
     """
+    # A terminated build unwinds like an interrupted one, so its temporary files are removed.
+    signal.signal(signal.SIGTERM, _exit_on_signal)
+
+
+def _exit_on_signal(number: int, frame: object) -> None:
+    raise SystemExit(128 + number)
 
 
 @cli.command(name="build")

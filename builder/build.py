@@ -15,9 +15,10 @@ from .diagrams import LANGUAGE as DIAGRAM_LANGUAGE, diagram_problems
 from .errors import BuildAborted, BuilderError, Problem
 from .filtering import Selection, select
 from .history import HISTORY_FILE, History, NoteFacts, load_history, save_history, stamp
+from .sources import SourceError
 from .media import MEDIA_DIR
 from .options import BuildOptions, check_sections
-from .output import write_atomically
+from .output import check_targets, write_atomically
 from .quality import quality_warnings
 from .releases import CHANGED_TAG, release_notes, release_settings, removed_cards, reused_ids, source_link
 from .render import RenderedCard, render_cards
@@ -43,6 +44,8 @@ class CheckedDeck:
     cards_dir: Path
     syllabus: Syllabus
     cards: tuple[Card, ...]
+    #: The note history as the last build left it.
+    history: History
 
 
 def load_parsed(cards_dir: Path) -> tuple[Card, ...]:
@@ -55,14 +58,21 @@ def load_parsed(cards_dir: Path) -> tuple[Card, ...]:
 def load_checked(cards_dir: Path) -> CheckedDeck:
     """Load and validate; print every error and abort once if there is any."""
     loaded = _load(cards_dir)
-    syllabus = load_syllabus(cards_dir)
-    history = load_history(cards_dir / HISTORY_FILE)
-    problems = [*loaded.problems, *validate(loaded.cards, syllabus, cards_dir / MEDIA_DIR), *reused_ids(loaded.cards, history)]
+    syllabus, syllabus_problems = load_syllabus(cards_dir)
+    if not syllabus.sections:
+        # Without a single section every card would be reported unknown: the syllabus's own
+        # problems, and the cards' format errors, are what there is to fix first.
+        abort_on_errors([*syllabus_problems, *loaded.problems])
+    try:
+        history = load_history(cards_dir / HISTORY_FILE)
+    except SourceError as exc:
+        abort_on_errors([*syllabus_problems, *loaded.problems, exc.problem])
+    problems = [*syllabus_problems, *loaded.problems, *validate(loaded.cards, syllabus, cards_dir / MEDIA_DIR), *reused_ids(loaded.cards, history)]
     if not problems:
         diagrams = [(s.card.path, s.line, s.card.id, s.code) for s in deck_snippets(loaded.cards) if s.language == DIAGRAM_LANGUAGE]
         problems = diagram_problems(diagrams)
     abort_on_errors(problems)
-    return CheckedDeck(cards_dir, syllabus, loaded.cards)
+    return CheckedDeck(cards_dir, syllabus, loaded.cards, history)
 
 
 def _load(cards_dir: Path) -> LoadResult:
@@ -82,7 +92,7 @@ def lint(cards_dir: Path, strict: bool) -> list[Problem]:
     deck = load_checked(cards_dir)
     warnings = sorted(quality_warnings(deck.cards, deck.syllabus))
     _, history = _notes_and_history(deck)
-    if history != load_history(cards_dir / HISTORY_FILE):
+    if history != deck.history:
         warnings.append(
             Problem(str(cards_dir / HISTORY_FILE), 1, "note history is out of date", "run 'make' (or 'backend-cards build') and commit it", "warning")
         )
@@ -131,15 +141,18 @@ def build_anki(opts: BuildOptions) -> int:
     package_notes = tuple(note for note in notes if note.id in chosen.ids)
     media = tuple(sorted({path for r in chosen.cards for path in r.media}))
     notices = tuple(anki.removal_notice(key, s, chosen.deck.syllabus) for key, s in removed_cards(history).items())
-    # Gather everything first, then write: the history, then the packages and the notes.
-    save_history(opts.cards_dir / HISTORY_FILE, history)
+    removals, notes_file = opts.output.parent / REMOVALS_FILE, opts.output.parent / RELEASE_NOTES_FILE
+    check_targets(opts.cards_dir, (opts.output, removals, notes_file))
+    # Gather everything first, then write: the outputs, and the history last, so that a failed
+    # write leaves it as it was (the next build stamps the same times from it again).
     times = {key: s.time for key, s in history.items()}
     types_time = times[anki.NOTE_TYPES_KEY]
     anki.write_package(package_notes, times, anki.note_types(), types_time, media, opts.output)
     if notices:
-        anki.write_package(notices, times, anki.note_types(), types_time, (), opts.output.parent / REMOVALS_FILE)
+        anki.write_package(notices, times, anki.note_types(), types_time, (), removals)
     notes_text = release_notes(history, release_settings().release, chosen.deck.syllabus)
-    write_atomically(opts.output.parent / RELEASE_NOTES_FILE, notes_text.encode("utf-8"))
+    write_atomically(notes_file, notes_text.encode("utf-8"))
+    save_history(opts.cards_dir / HISTORY_FILE, history)
     return len(package_notes)
 
 
@@ -148,6 +161,7 @@ def build_pdf(opts: BuildOptions, sheet: SheetSpec, skip_overflow: bool) -> Shee
     from . import pdf  # WeasyPrint takes a second to import; only PDF builds need it.
 
     chosen = choose(opts)
+    check_targets(opts.cards_dir, (opts.output,))
     cards = tuple(pdf.print_card(r, chosen.deck.syllabus) for r in chosen.cards)
     return pdf.write_sheets(cards, sheet, opts.cards_dir / MEDIA_DIR, opts.output, skip_overflow)
 
@@ -161,6 +175,7 @@ def build_site(opts: BuildOptions) -> SiteWritten:
 def build_export(opts: BuildOptions, fmt: str) -> int:
     """Write the chosen cards for another import route; returns how many."""
     chosen = choose(opts)
+    check_targets(opts.cards_dir, (opts.output,))
     if fmt == "anki-tsv":
         notes, _ = _notes_and_history(chosen.deck)
         text = export.anki_tsv(tuple(note for note in notes if note.id in chosen.ids))
@@ -193,7 +208,7 @@ def _notes_and_history(deck: CheckedDeck) -> tuple[tuple[anki.AnkiNote, ...], Hi
         for note, r in zip(notes, _rendered(deck))
     }
     facts[anki.NOTE_TYPES_KEY] = NoteFacts(anki.note_types_digest(anki.note_types()))
-    history = stamp(load_history(deck.cards_dir / HISTORY_FILE), facts, settings.release)
+    history = stamp(deck.history, facts, settings.release)
     tagged = tuple(replace(note, release_tags=(CHANGED_TAG.format(release=history[note.id].changed),)) for note in notes)
     return tagged, history
 

@@ -17,6 +17,11 @@ from .sources import SourceError, load_yaml, plain, read_source
 
 FILE_KEYS = ("section", "topic", "level", "tags")
 CARD_KEYS = ("id", "level", "tags", "type", "ref", "topic")
+#: Limits that keep every card quick to render (Markdown's inline parsing is quadratic in the
+#: worst case): the shipped deck's longest question has 239 characters, its longest card 1,100.
+MAX_QUESTION_CHARS = 500
+MAX_CARD_CHARS = 4_000
+MAX_CARDS = 100_000
 #: The line that ends what a card's front shows under the question (code, an image).
 PROMPT_DIVIDER = "---"
 META = re.compile(r"^<!--(.*)-->\s*$")
@@ -77,6 +82,9 @@ def load_cards(cards_dir: Path) -> LoadResult:
         file_cards, file_problems = parse_card_file(path, text)
         cards.extend(file_cards)
         problems.extend(file_problems)
+        if len(cards) > MAX_CARDS:
+            problems.append(problem(path, 1, f"the deck has more than {MAX_CARDS:,} cards", "build a part of it from its own card folder"))
+            break
     return LoadResult(tuple(cards), tuple(problems))
 
 
@@ -178,6 +186,12 @@ def _card(
 ) -> Card | None:
     question = chunk[0][3:].strip()
     rest = chunk[1:]
+    if len(question) > MAX_QUESTION_CHARS:
+        problems.append(problem(path, heading_line, f"the question has {len(question):,} characters, more than {MAX_QUESTION_CHARS}", "ask it in fewer words, and put code or detail below a '---' line"))
+        return None
+    if (size := sum(map(len, chunk))) > MAX_CARD_CHARS:
+        problems.append(problem(path, heading_line, f"the card has {size:,} characters, more than {MAX_CARD_CHARS:,}", "split it into several cards"))
+        return None
     meta: dict[str, str] = {}
     meta_line = heading_line
     first = next((i for i, line in enumerate(rest) if line.strip()), None)

@@ -12,10 +12,12 @@ rising across releases.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 
+from .errors import problem
 from .output import write_atomically
+from .sources import MAX_HISTORY_BYTES, SourceError, read_source
 
 HISTORY_FILE = "note-history.json"
 #: The time given to the first content ever recorded (2026-01-01 00:00 UTC).
@@ -49,13 +51,53 @@ class NoteFacts:
 
 History = dict[str, Stamp]
 FACTS = ("kind", "section", "question")
+STAMP_FIELDS = tuple(field.name for field in fields(Stamp))
 
 
 def load_history(path: Path) -> History:
-    if not path.exists():
+    """The history file's entries; a file that is not what `save_history` writes (hand-edited,
+    cut off by a merge) is a SourceError at its line: times from a guess would be worse."""
+    if not path.exists() and not path.is_symlink():
         return {}
-    data = json.loads(path.read_text(encoding="utf-8"))
-    return {key: Stamp(**{"time": int(entry.pop("time")), **entry}) for key, entry in data.items()}
+    text = read_source(path, MAX_HISTORY_BYTES).text
+    hint = "restore it from version control (git checkout -- cards/note-history.json)"
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SourceError(problem(path, exc.lineno, f"the note history is not valid JSON: {exc.msg}", hint)) from None
+    if not isinstance(data, dict):
+        raise SourceError(problem(path, 1, "the note history is not a mapping of note ids to entries", hint))
+    lines = {key: number for number, key in _entry_keys(text)}
+    history: History = {}
+    for key, entry in data.items():
+        try:
+            history[key] = _stamp(entry)
+        except (TypeError, ValueError) as exc:
+            raise SourceError(problem(path, lines.get(key, 1), f"note history entry '{key}' is malformed: {exc}", hint)) from None
+    return history
+
+
+def _stamp(entry: object) -> Stamp:
+    if not isinstance(entry, dict):
+        raise TypeError("not a mapping")
+    unknown = set(entry) - set(STAMP_FIELDS)
+    if unknown or "digest" not in entry or "time" not in entry:
+        raise TypeError(f"unknown keys {sorted(unknown)}" if unknown else "no digest or no time")
+    if not isinstance(entry["time"], int) or isinstance(entry["time"], bool):
+        raise TypeError("its time is not a whole number")
+    if not all(isinstance(value, str) for name, value in entry.items() if name != "time"):
+        raise TypeError("a value other than its time is not text")
+    return Stamp(**entry)
+
+
+def _entry_keys(text: str):
+    """(line number, key) of each entry, one a line as save_history writes them."""
+    for number, line in enumerate(text.split("\n"), start=1):
+        if line.startswith('  "') and '": ' in line:
+            try:
+                yield number, json.loads(line[2 : line.index('": ') + 1])
+            except json.JSONDecodeError:
+                continue
 
 
 def stamp(history: History, notes: dict[str, NoteFacts], release: str) -> History:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from .cards import Card, without_cloze_markup
 from .output import write_atomically
+from .sources import read_source
 
 SLUG_WORDS = 7
 SLUG_SKIP = frozenset("a an the of in on to for is are what which why when how does do with by its it that".split())
@@ -34,8 +35,8 @@ def add_missing_ids(cards: tuple[Card, ...]) -> dict[Path, list[str]]:
             by_file[card.path].append(card)
     added: dict[Path, list[str]] = {}
     for path, missing in sorted(by_file.items()):
-        lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
-        newline = "\r\n" if lines and lines[0].endswith("\r\n") else "\n"
+        source = read_source(path)
+        lines = source.lines
         added[path] = []
         # Bottom to top, so earlier line numbers stay valid.
         for card in sorted(missing, key=lambda c: c.line, reverse=True):
@@ -43,9 +44,9 @@ def add_missing_ids(cards: tuple[Card, ...]) -> dict[Path, list[str]]:
             added[path].insert(0, new_id)
             meta_line = card.line_of("id")
             if meta_line == card.line:
-                lines.insert(card.line, f"<!-- id: {new_id} -->{newline}")
+                lines.insert(card.line, f"<!-- id: {new_id} -->")
             else:
                 index = meta_line - 1
                 lines[index] = lines[index].replace("<!--", f"<!-- id: {new_id};", 1)
-        write_atomically(path, "".join(lines).encode("utf-8"))
+        write_atomically(path, (source.bom + source.newline.join(lines)).encode("utf-8"))
     return added

@@ -17,9 +17,9 @@ IMAGE_REFS = (
 )
 
 
-def image_refs(markdown: str) -> list[str]:
-    """Every image source named in Markdown or inline HTML, in order."""
-    return [m.group(1) for pattern in IMAGE_REFS for m in pattern.finditer(markdown)]
+def image_refs(markdown: str) -> list[tuple[str, int]]:
+    """Every image source named in Markdown or inline HTML, with its offset in the text."""
+    return [(m.group(1), m.start()) for pattern in IMAGE_REFS for m in pattern.finditer(markdown)]
 
 
 def resolve(card_path: Path, src: str, media_dir: Path) -> Path | None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import BuilderError
+import click
+
 from .filtering import Selection
 from .levels import up_to
 from .syllabus import Syllabus
@@ -25,7 +26,7 @@ class BuildOptions:
 def selection_from(levels: tuple[str, ...], up_to_level: str | None, sections: tuple[str, ...]) -> Selection:
     """Combine --level, --up-to and --section; the two level filters exclude each other."""
     if levels and up_to_level:
-        raise BuilderError("--level and --up-to cannot be combined — use --level for exact levels or --up-to for junior..LEVEL")
+        raise click.UsageError("--level and --up-to cannot be combined — use --level for exact levels or --up-to for junior..LEVEL", click.get_current_context(silent=True))
     parts = []
     if up_to_level:
         levels = up_to(up_to_level)
@@ -40,7 +41,8 @@ def selection_from(levels: tuple[str, ...], up_to_level: str | None, sections: t
 def check_sections(selection: Selection, syllabus: Syllabus) -> None:
     unknown = [s for s in selection.sections if syllabus.section(s) is None]
     if unknown:
-        raise BuilderError(f"unknown section '{unknown[0]}' — expected one of: {', '.join(syllabus.section_ids)}")
+        # A misused option (exit code 2, with usage), though only the syllabus can tell.
+        raise click.BadParameter(f"unknown section '{unknown[0]}' — expected one of: {', '.join(syllabus.section_ids)}", click.get_current_context(silent=True), param_hint="'--section'")
 
 
 def default_output(selection: Selection, suffix: str) -> Path:

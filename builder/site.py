@@ -21,6 +21,7 @@ from .errors import BuilderError
 from .highlight import style_defs
 from .levels import LEVELS
 from .media import MEDIA_DIR
+from .output import OUTPUT_HINT, remove_stale, temporary_prefix
 from .render import PROMPT_OPEN, RenderedCard, cloze_back, cloze_front
 from .syllabus import Section, Syllabus
 from .templating import environment, read_template
@@ -125,8 +126,12 @@ def _replace_folder(target: Path, files: dict[str, bytes]) -> None:
     """Write `files` into a fresh sibling folder, then swap it in for `target`."""
     if target.exists() and not _is_site(target):
         raise BuilderError(f"'{target}' exists and is not a study site — choose another --output, or remove it first")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fresh = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"))
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        remove_stale(target)
+        fresh = Path(tempfile.mkdtemp(dir=target.parent, prefix=temporary_prefix(target), suffix=".tmp"))
+    except OSError as exc:
+        raise BuilderError(f"cannot write '{target}': {exc.strerror or exc} — {OUTPUT_HINT}") from None
     try:
         for name, data in files.items():
             path = fresh / name
@@ -135,7 +140,7 @@ def _replace_folder(target: Path, files: dict[str, bytes]) -> None:
         fresh.chmod(0o755)  # mkdtemp's folder is private; a static host must read it
         if target.exists():
             # Two renames: the old site stays whole until the new one is complete beside it.
-            old = target.with_name(f"{fresh.name}.old")
+            old = fresh.with_name(fresh.name.removesuffix(".tmp") + ".old.tmp")
             target.rename(old)
             fresh.rename(target)
             shutil.rmtree(old)

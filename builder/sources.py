@@ -17,8 +17,10 @@ import yaml
 
 from .errors import Problem, problem
 
-#: A card file, the syllabus or the history file may be this large.
+#: A card file or the syllabus may be this large; the note history grows with the deck (about
+#: 300 bytes a note), so it may be larger.
 MAX_FILE_BYTES = 1_000_000
+MAX_HISTORY_BYTES = 64_000_000
 #: Lists and mappings in YAML may nest this deep (front matter needs 2, the syllabus 4).
 MAX_YAML_DEPTH = 10
 BOM = "\ufeff"
@@ -40,15 +42,17 @@ class SourceText:
     editor counts them (str.splitlines would also split at form feeds and U+2028)."""
 
     text: str
-    #: "\r\n" if the file used it, so that a tool that rewrites the file can keep it.
-    newline: str
+    #: "\r\n" if the file used it, and the byte-order mark it began with, if any, so that a
+    #: tool that rewrites the file can keep both.
+    newline: str = "\n"
+    bom: str = ""
 
     @property
     def lines(self) -> list[str]:
         return self.text.split("\n")
 
 
-def read_source(path: Path) -> SourceText:
+def read_source(path: Path, limit: int = MAX_FILE_BYTES) -> SourceText:
     """The text of `path`, or a SourceError that says what is wrong with it."""
     try:
         info = path.stat()
@@ -59,8 +63,8 @@ def read_source(path: Path) -> SourceText:
         raise SourceError(problem(path, 1, f"cannot be read: {exc.strerror or exc}", "check the path and its links")) from None
     if not stat.S_ISREG(info.st_mode):
         raise SourceError(problem(path, 1, f"is a {_kind(info.st_mode)}, not a file", "replace it with a text file, or remove it"))
-    if info.st_size > MAX_FILE_BYTES:
-        raise SourceError(problem(path, 1, f"is {info.st_size:,} bytes, more than the limit of {MAX_FILE_BYTES:,}", "split it into several files"))
+    if info.st_size > limit:
+        raise SourceError(problem(path, 1, f"is {info.st_size:,} bytes, more than the limit of {limit:,}", "split it into several files"))
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -71,7 +75,8 @@ def read_source(path: Path) -> SourceText:
         line = data.count(b"\n", 0, exc.start) + 1
         raise SourceError(problem(path, line, f"is not UTF-8 (byte 0x{data[exc.start]:02x})", "save the file as UTF-8")) from None
     newline = "\r\n" if "\r\n" in text else "\n"
-    return SourceText(text.removeprefix(BOM).replace("\r\n", "\n").replace("\r", "\n"), newline)
+    bom = BOM if text.startswith(BOM) else ""
+    return SourceText(text.removeprefix(BOM).replace("\r\n", "\n").replace("\r", "\n"), newline, bom)
 
 
 def _kind(mode: int) -> str:
@@ -116,5 +121,6 @@ def plain(node: yaml.Node | None, path: Path, first_line: int = 1) -> object:
         return None if node is None else yaml.SafeLoader("").construct_document(node)
     except yaml.YAMLError as exc:
         # A tag that safe loading refuses, such as !!python/object.
-        line = first_line + node.start_mark.line
+        mark = getattr(exc, "problem_mark", None) or node.start_mark
+        line = first_line + mark.line
         raise SourceError(problem(path, line, f"broken YAML: {getattr(exc, 'problem', None) or exc}", "write plain values: no !!tags")) from None

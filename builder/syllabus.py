@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
-from .errors import BuilderError
+from .errors import Problem, problem
 from .levels import LEVELS
+from .sources import SourceError, load_yaml, read_source
 
 SYLLABUS_FILE = "syllabus.yaml"
+SECTION_KEYS = ("id", "title", "deck", "topics")
+TOPIC_KEYS = ("id", "title", "level", "group", "source")
+#: Section and topic ids become Anki tags (`topic::ID`), which cannot hold a space.
+ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+KIND_NAMES = {yaml.ScalarNode: "a single value", yaml.SequenceNode: "a list", yaml.MappingNode: "a mapping"}
 
 
 @dataclass(frozen=True)
@@ -53,60 +60,108 @@ class Syllabus:
         return tuple(s.id for s in self.sections)
 
 
-def load_syllabus(cards_dir: Path) -> Syllabus:
-    """Read `syllabus.yaml`; a malformed syllabus is a user error that names the entry."""
+def load_syllabus(cards_dir: Path) -> tuple[Syllabus, list[Problem]]:
+    """Read `syllabus.yaml`: the entries that are well formed, and a problem at the line of each
+    that is not, so that one bad entry neither hides the card errors of the run nor stops the
+    cards of every other topic from being checked."""
     path = cards_dir / SYLLABUS_FILE
+    if not path.exists() and not path.is_symlink():
+        return Syllabus(path, ()), [problem(path, 1, "no syllabus found", f"every card folder needs a {SYLLABUS_FILE}")]
     try:
-        data = _with_lines(yaml.compose(path.read_text(encoding="utf-8")))
-    except FileNotFoundError:
-        raise BuilderError(f"{path}: no syllabus found — every card folder needs a {SYLLABUS_FILE}")
-    except yaml.YAMLError as exc:
-        line = exc.problem_mark.line + 1 if getattr(exc, "problem_mark", None) else 1
-        raise BuilderError(f"{path}:{line}: the syllabus is not valid YAML — {exc.problem or exc}")
-    try:
-        sections = tuple(_section(entry) for entry in data["sections"])
-    except (KeyError, TypeError) as exc:
-        raise BuilderError(f"{path}: malformed syllabus entry (missing {exc}) — see the card format in README.md")
-    for topic in (t for s in sections for t in s.topics):
-        if topic.level not in LEVELS:
-            raise BuilderError(
-                f"{path}: topic '{topic.id}' has unknown level '{topic.level}' — expected one of: {', '.join(LEVELS)}"
-            )
-    _check_unique(path, [s.id for s in sections], "section")
-    _check_unique(path, [t.id for s in sections for t in s.topics], "topic")
-    return Syllabus(path, sections)
+        root = load_yaml(read_source(path).text, path, what="syllabus")
+    except SourceError as exc:
+        return Syllabus(path, ()), [exc.problem]
+    if root is None:
+        return Syllabus(path, ()), [problem(path, 1, "the syllabus is empty", "list the sections under 'sections:'")]
+    reader = _Reader(path)
+    entries = reader.items(reader.field(root, "sections", yaml.SequenceNode, "the syllabus"))
+    sections = tuple(section for node in entries if (section := reader.section(node)))
+    reader.check_unique([(s.id, s.line) for s in sections], "section id")
+    reader.check_unique([(s.deck, s.line) for s in sections], "deck name")
+    reader.check_unique([(t.id, t.line) for s in sections for t in s.topics], "topic id")
+    return Syllabus(path, sections), reader.problems
 
 
-def _section(entry: dict) -> Section:
-    topics = tuple(
-        Topic(
-            id=t["id"],
-            title=t["title"],
-            section=entry["id"],
-            level=t["level"],
-            group=t.get("group", ""),
-            source=t.get("source", ""),
-            line=t["line"],
-        )
-        for t in entry["topics"]
-    )
-    return Section(id=entry["id"], title=entry["title"], deck=entry["deck"], topics=topics, line=entry["line"])
+class _Reader:
+    """Walks the syllabus's YAML nodes, keeping each well-formed entry and a problem for each
+    malformed one."""
 
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.problems: list[Problem] = []
 
-def _with_lines(node: yaml.Node | None):
-    """Plain data like safe_load's, where every mapping also records its 1-based `line`,
-    so that coverage warnings can point at the syllabus entry."""
-    if isinstance(node, yaml.MappingNode):
-        mapping = {key.value: _with_lines(value) for key, value in node.value}
-        return {**mapping, "line": node.start_mark.line + 1}
-    if isinstance(node, yaml.SequenceNode):
-        return [_with_lines(item) for item in node.value]
-    return None if node is None else yaml.SafeLoader("").construct_object(node)
+    def report(self, node: yaml.Node, message: str, hint: str) -> None:
+        self.problems.append(problem(self.path, node.start_mark.line + 1, message, hint))
 
+    def field(self, node: yaml.Node, key: str, kind: type[yaml.Node], where: str) -> yaml.Node | None:
+        if not isinstance(node, yaml.MappingNode):
+            self.report(node, f"{where} is not a mapping of keys to values", "see the entries above and below it")
+            return None
+        value = next((v for k, v in node.value if k.value == key), None)
+        if value is None:
+            self.report(node, f"{where} has no '{key}'", "see the entries above and below it")
+        elif not isinstance(value, kind) or (kind is yaml.ScalarNode and not str(value.value).strip()):
+            self.report(value, f"'{key}' of {where} is not {KIND_NAMES[kind]}", "see the entries above and below it")
+            return None
+        return value
 
-def _check_unique(path: Path, ids: list[str], kind: str) -> None:
-    seen: set[str] = set()
-    for item in ids:
-        if item in seen:
-            raise BuilderError(f"{path}: {kind} id '{item}' appears twice — ids must be unique")
-        seen.add(item)
+    def items(self, node: yaml.Node | None) -> list[yaml.Node]:
+        return list(node.value) if isinstance(node, yaml.SequenceNode) else []
+
+    def text(self, node: yaml.MappingNode, key: str, where: str, optional: bool = False) -> str | None:
+        if optional and not any(k.value == key for k, _ in node.value):
+            return ""
+        value = self.field(node, key, yaml.ScalarNode, where)
+        return None if value is None else str(value.value)
+
+    def identifier(self, node: yaml.MappingNode, where: str) -> str | None:
+        value = self.text(node, "id", where)
+        if value is not None and not ID_PATTERN.match(value):
+            self.report(node, f"id '{value}' of {where} is not lowercase kebab-case", "use letters a-z, digits and single hyphens: ids become Anki tags")
+            return None
+        return value
+
+    def section(self, node: yaml.Node) -> Section | None:
+        where = f"section entry at line {node.start_mark.line + 1}"
+        if not isinstance(node, yaml.MappingNode):
+            self.field(node, "id", yaml.ScalarNode, where)
+            return None
+        section_id, title, deck = self.identifier(node, where), self.text(node, "title", where), self.text(node, "deck", where)
+        self._unknown_keys(node, SECTION_KEYS, where)
+        topic_nodes = self.items(self.field(node, "topics", yaml.SequenceNode, where))
+        if section_id is None or title is None or deck is None:
+            return None
+        topics = tuple(topic for t in topic_nodes if (topic := self.topic(t, section_id)))
+        return Section(id=section_id, title=title, deck=deck, topics=topics, line=node.start_mark.line + 1)
+
+    def topic(self, node: yaml.Node, section_id: str) -> Topic | None:
+        where = f"topic entry at line {node.start_mark.line + 1}"
+        if not isinstance(node, yaml.MappingNode):
+            self.field(node, "id", yaml.ScalarNode, where)
+            return None
+        values = {
+            "id": self.identifier(node, where),
+            "title": self.text(node, "title", where),
+            "level": self.text(node, "level", where),
+            "group": self.text(node, "group", where, optional=True),
+            "source": self.text(node, "source", where, optional=True),
+        }
+        self._unknown_keys(node, TOPIC_KEYS, where)
+        if values["level"] is not None and values["level"] not in LEVELS:
+            self.report(node, f"topic '{values['id']}' has unknown level '{values['level']}'", f"expected one of: {', '.join(LEVELS)}")
+            return None
+        if any(value is None for value in values.values()):
+            return None
+        return Topic(section=section_id, line=node.start_mark.line + 1, **values)
+
+    def _unknown_keys(self, node: yaml.MappingNode, known: tuple[str, ...], where: str) -> None:
+        for key, _ in node.value:
+            if key.value not in known:
+                self.report(key, f"unknown key '{key.value}' in {where}", f"use only: {', '.join(known)}")
+
+    def check_unique(self, items: list[tuple[str, int]], kind: str) -> None:
+        first: dict[str, int] = {}
+        for item, line in items:
+            if item in first:
+                self.problems.append(problem(self.path, line, f"{kind} '{item}' appears twice (also at line {first[item]})", "ids and deck names must be unique"))
+            first.setdefault(item, line)

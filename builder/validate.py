@@ -71,9 +71,11 @@ def _card_problems(card: Card, syllabus: Syllabus, media_dir: Path) -> list[Prob
         add("answer", f"card '{card.id or _short(card.question)}' has an empty answer", "write the answer under the heading")
     if card.kind == "basic" and cloze.has_deletion_markup(card.question):
         add("type", "basic card contains a cloze deletion", "set 'type: cloze' or remove the {{c1::…}} markup")
-    for src in image_refs("\n".join((card.question, card.prompt, card.answer))):
-        if resolve(card.path, src, media_dir) is None:
-            add("answer", f"image '{src}' not found in {media_dir}", "put the file in the media folder and refer to it by a relative path")
+    for field, text in (("line", card.question), ("prompt_start", card.prompt), ("answer_start", card.answer)):
+        for src, offset in image_refs(text):
+            if resolve(card.path, src, media_dir) is None:
+                line = card.line_of(field) + text.count("\n", 0, offset)
+                found.append(problem(card.path, line, f"image '{src}' not found in {media_dir}", "put the file in the media folder and refer to it by a relative path"))
     return found
 
 
