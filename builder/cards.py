@@ -13,15 +13,11 @@ from pathlib import Path
 
 from . import cloze, fences
 from .errors import Problem, problem
+from .limits import MAX_CARD_CHARS, MAX_CARDS, MAX_QUESTION_CHARS
 from .sources import SourceError, load_yaml, plain, read_source
 
 FILE_KEYS = ("section", "topic", "level", "tags")
 CARD_KEYS = ("id", "level", "tags", "type", "ref", "topic")
-#: Limits that keep every card quick to render (Markdown's inline parsing is quadratic in the
-#: worst case): the shipped deck's longest question has 239 characters, its longest card 1,100.
-MAX_QUESTION_CHARS = 500
-MAX_CARD_CHARS = 4_000
-MAX_CARDS = 100_000
 #: The line that ends what a card's front shows under the question (code, an image).
 PROMPT_DIVIDER = "---"
 META = re.compile(r"^<!--(.*)-->\s*$")

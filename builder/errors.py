@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Literal
@@ -9,6 +10,7 @@ from typing import Iterable, Literal
 import click
 
 Severity = Literal["error", "warning"]
+CONTROL = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")
 
 
 @dataclass(frozen=True, order=True)
@@ -27,7 +29,13 @@ class Problem:
 
     def __str__(self) -> str:
         label = "" if self.is_error else "warning: "
-        return f"{self.path}:{self.line}: {label}{self.message} — {self.hint}"
+        return _one_line(f"{self.path}:{self.line}: {label}{self.message} — {self.hint}")
+
+
+def _one_line(text: str) -> str:
+    """Messages quote what an author wrote, which may hold a line break: an editor jumping to
+    `file:line` needs each problem on one line, so control characters are shown escaped."""
+    return CONTROL.sub(lambda match: match.group().encode("unicode_escape").decode("ascii"), text)
 
 
 def problem(path: Path | str, line: int, message: str, hint: str, severity: Severity = "error") -> Problem:

@@ -26,8 +26,10 @@ def resolve(card_path: Path, src: str, media_dir: Path) -> Path | None:
     """The media file `src` names, or None if it is remote, outside `media_dir` or absent."""
     if re.match(r"^[a-z][a-z0-9+.-]*:", src, re.IGNORECASE):
         return None
-    target = (card_path.parent / unquote(src)).resolve()
-    root = media_dir.resolve()
-    if root not in target.parents or not target.is_file():
+    try:
+        target = (card_path.parent / unquote(src)).resolve()
+        if media_dir.resolve() not in target.parents or not target.is_file():
+            return None
+    except (OSError, ValueError):  # a NUL byte, a name too long: no file of ours
         return None
     return target

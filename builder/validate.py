@@ -9,6 +9,7 @@ from . import cloze
 from .cards import Card
 from .errors import Problem, problem
 from .levels import LEVELS
+from .limits import markdown_limit
 from .media import image_refs, resolve
 from .syllabus import Syllabus
 
@@ -57,6 +58,9 @@ def _card_problems(card: Card, syllabus: Syllabus, media_dir: Path) -> list[Prob
         elif tag.startswith(RESERVED_TAG_PREFIXES) or tag in RESERVED_TAGS:
             add("tags", f"tag '{tag}' is reserved", "section, level, topic and release tags are added by the build")
     for field, text in (("line", card.question), ("prompt_start", card.prompt), ("answer_start", card.answer), ("ref", card.ref)):
+        if exceeded := markdown_limit(text):
+            index, message, hint = exceeded
+            found.append(problem(card.path, card.line_of(field) + index, message, hint))
         if control := CONTROL.search(text):
             add(field, f"card '{card.id or _short(card.question)}' contains the control character U+{ord(control.group()):04X}", "delete it: Anki would read U+001F as the end of a field")
     if not card.question:

@@ -100,6 +100,10 @@ CASES: dict[str, tuple[Mutation, str]] = {
     "a fence with more than a language": (replace(INDEXES, "```sql", "```sql title=query"), "databases/indexes.md:12: code fence ```sql title=query has more than a language after it — write only the language, such as ```python"),
     "a question too long to render quickly": (replace(STATUS, "lacks permission?", "lacks permission" + " [x" * 3000 + "?"), "apis/status.md:12: the question has 9,072 characters, more than 500 — ask it in fewer words, and put code or detail below a '---' line"),
     "a card too long": (replace(STATUS, "re-authenticating will not help.", "word " * 1000), "apis/status.md:12: the card has 5,158 characters, more than 4,000 — split it into several cards"),
+    "a list nested too deep to parse": (replace(STATUS, "re-authenticating will not help.", "will not help.\n\n" + "- " * 600 + "x"), "apis/status.md:17: a line nests lists or quotes more than 10 levels deep — flatten the list, or split the card"),
+    "brackets that make Markdown quadratic": (replace(STATUS, "re-authenticating will not help.", "[" * 150), "apis/status.md:15: the text opens more than 100 '[' outside code — put bracketed text in `code` or a code block"),
+    "an image path with a NUL byte": (replace(INDEXES, "../media/tree.png", "%00"), "databases/indexes.md:19: image '%00' not found in media — put the file in the media folder and refer to it by a relative path"),
+    "a line break in a quoted key": (add_file("apis/key.md", '---\n"key\\nwith": 1\nsection: apis\ntopic: status-codes\nlevel: junior\n---\n\n## Q?\n<!-- id: q -->\n\nA.\n'), "apis/key.md:2: unknown front matter key 'key\\nwith' — use only: section, topic, level, tags"),
     # Injection.
     "field separator in an answer": (replace(STATUS, "re-authenticating will not help.", "re-authenticating\x1f will not help."), "apis/status.md:15: card 'status-403' contains the control character U+001F — delete it: Anki would read U+001F as the end of a field"),
     # Files that are not card files.
