@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from builder.cards import parse_card_file
 
 HEADER = "---\nsection: apis\ntopic: status-codes\nlevel: junior\ntags: [http]\n---\n"
@@ -62,3 +64,49 @@ def test_a_divider_inside_a_code_fence_is_code() -> None:
     cards, _ = parse("\n## Which line ends YAML front matter?\n<!-- id: yaml-end -->\n\n```yaml\n---\n```\n")
     assert cards[0].prompt == ""
     assert "---" in cards[0].answer
+
+
+@pytest.mark.parametrize(
+    ("body", "cards"),
+    [
+        # A longer fence holds a shorter one; only the same fence closes it.
+        ("````\n```\n## inside\n```\n````\n", 1),
+        # Tildes do not close backticks, and a longer run is code, not the end.
+        ("```\n~~~\n## inside\n````\n```\n", 1),
+        # A fence with a language opens; the block ends at a bare fence of the same length.
+        ("```python\nx = 1\n```\n\n## Second?\n<!-- id: second -->\n\nB.\n", 2),
+    ],
+)
+def test_fences_follow_the_renderers_rules(tmp_path: Path, body: str, cards: int) -> None:
+    text = "---\nsection: core\ntopic: t\nlevel: mid\n---\n\n## First?\n<!-- id: first -->\n\n" + body
+    parsed, problems = parse_card_file(tmp_path / "t.md", text)
+    assert problems == []
+    assert len(parsed) == cards
+
+
+def test_the_fence_scanner_agrees_with_the_markdown_renderer() -> None:
+    from builder.fences import blocks
+    from builder.render import _markdown
+
+    text = "````\n```\ninner\n```\n````\n\n~~~sql\nSELECT 1;\n~~~\n"
+    found = blocks(text)
+    assert [(b.language, b.code) for b in found] == [("", "```\ninner\n```\n"), ("sql", "SELECT 1;\n")]
+    html = _markdown().reset().convert(text)
+    assert html.count("<pre>") == len(found)
+
+
+@pytest.mark.parametrize(
+    ("question", "error"),
+    [
+        ("A {{c1::b}} c", ""),
+        ("A {{c1::b::hint}} and {{c2::d}}", ""),
+        ("A {{c1::b", "deletion '{{c1::b…' is never closed with }}"),
+        ("A {{c0::b}}", "deletion '{{c0::b}}' is numbered 0"),
+        ("A {{c1:: }}", "deletion '{{c1:: }}' hides nothing"),
+        ("{{c1::" * 3000, "deletion '{{c1::{{c1::{{c1::{{…' is never closed with }}"),
+    ],
+)
+def test_cloze_scanner(question: str, error: str) -> None:
+    from builder.cloze import scan
+
+    assert scan(question).error == error
