@@ -39,8 +39,10 @@ lint: $(STAMP)
 	$(CLI) lint --strict
 	$(CLI) check-code
 
+# Times and memory of every command, beside markdown-anki-decks on the same generated cards;
+# options through BENCH_FLAGS, e.g. make bench BENCH_FLAGS="--quick --runs 5".
 bench: $(STAMP)
-	$(BIN)/python scripts/bench.py
+	$(BIN)/python scripts/bench.py $(BENCH_FLAGS)
 
 # The README's phone screenshots and docs/printing.md's sheet pictures, from the shipped deck.
 pictures: $(STAMP)
