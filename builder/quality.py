@@ -92,12 +92,16 @@ def _section_warnings(cards: tuple[Card, ...], syllabus: Syllabus, limits: Thres
     def warn(line: int, message: str, hint: str) -> None:
         found.append(problem(syllabus.path, line, message, hint, severity="warning"))
 
+    by_section: dict[str, list[Card]] = defaultdict(list)
+    for card in cards:
+        by_section[card.section].append(card)
     for section in syllabus.sections:
-        own = [card for card in cards if card.section == section.id]
+        own = by_section[section.id]
         if not own:
             continue
+        per_topic = Counter(card.topic for card in own)
         for topic in section.topics:
-            count = sum(card.topic == topic.id for card in own)
+            count = per_topic[topic.id]
             if count < limits.min_cards_per_topic:
                 warn(topic.line, f"topic '{topic.id}' has {count} card(s) (minimum {limits.min_cards_per_topic})", "write cards for it")
         missing = [level for level in limits.required_levels if not any(card.level == level for card in own)]
