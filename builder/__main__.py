@@ -250,6 +250,39 @@ def lint_command(cards_dir: Path, strict: bool) -> None:
     click.echo(f"lint: no errors, {len(warnings)} warning(s)")
 
 
+@cli.command(name="watch")
+@cards_option
+@click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path, file_okay=False), help="Folder for the outputs, under the names build, pdf and site give them. Default: dist")
+@click.option("--apkg/--no-apkg", default=True, show_default=True, help="Rebuild the Anki package.")
+@click.option("--pdf", is_flag=True, help="Also rebuild the card sheets that the sheet options describe.")
+@click.option("--site", is_flag=True, help="Also rebuild the study site.")
+@selection_options
+@sheet_options
+def watch_command(cards_dir: Path, out_dir: Path | None, apkg: bool, pdf: bool, site: bool, levels, up_to, sections, paper, card, layout, back_offset) -> None:
+    """Lint the cards and rebuild the chosen outputs, then again whenever a card file, the
+    syllabus or a media file changes, until Ctrl-C.
+
+    Errors and warnings print as lint prints them, FILE:LINE: problem — how to fix it, then
+    each output rebuilt and how long it took. A mistake never ends the watch, and an output is
+    only ever replaced by a complete one. Lint's check that the note history is current is left
+    to the .apkg build, which updates the history.
+
+    \b
+    Examples:
+      backend-cards watch                              → dist/backend-interview.apkg
+      backend-cards watch --section databases --site   a databases deck and site
+      backend-cards watch --no-apkg                    lint only
+    """
+    from .options import DIST_DIR, selection_from
+    from .sheets import SheetSpec
+    from .watch import chosen_outputs, watch
+
+    selection = selection_from(levels, up_to, sections)
+    sheet = SheetSpec(paper, card, layout, back_offset) if pdf else None
+    watch(cards_dir, selection, chosen_outputs(out_dir or DIST_DIR, selection, apkg, sheet, site))
+    click.echo("watch: stopped")
+
+
 @cli.command(name="check-code")
 @cards_option
 def check_code_command(cards_dir: Path) -> None:

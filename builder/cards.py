@@ -70,18 +70,22 @@ def load_cards(cards_dir: Path) -> LoadResult:
     cards: list[Card] = []
     problems: list[Problem] = []
     for path in card_files(cards_dir):
-        try:
-            text = read_source(path).text
-        except SourceError as exc:
-            problems.append(exc.problem)
-            continue
-        file_cards, file_problems = parse_card_file(path, text)
+        file_cards, file_problems = load_card_file(path)
         cards.extend(file_cards)
         problems.extend(file_problems)
         if len(cards) > MAX_CARDS:
             problems.append(problem(path, 1, f"the deck has more than {MAX_CARDS:,} cards", "build a part of it from its own card folder"))
             break
     return LoadResult(tuple(cards), tuple(problems))
+
+
+def load_card_file(path: Path) -> tuple[list[Card], list[Problem]]:
+    """The cards of one file, or the problem that kept it from being read."""
+    try:
+        text = read_source(path).text
+    except SourceError as exc:
+        return [], [exc.problem]
+    return parse_card_file(path, text)
 
 
 def parse_card_file(path: Path, text: str) -> tuple[list[Card], list[Problem]]:

@@ -92,12 +92,16 @@ def _section_warnings(cards: tuple[Card, ...], syllabus: Syllabus, limits: Thres
     def warn(line: int, message: str, hint: str) -> None:
         found.append(problem(syllabus.path, line, message, hint, severity="warning"))
 
+    by_section: dict[str, list[Card]] = defaultdict(list)
+    for card in cards:
+        by_section[card.section].append(card)
     for section in syllabus.sections:
-        own = [card for card in cards if card.section == section.id]
+        own = by_section[section.id]
         if not own:
             continue
+        per_topic = Counter(card.topic for card in own)
         for topic in section.topics:
-            count = sum(card.topic == topic.id for card in own)
+            count = per_topic[topic.id]
             if count < limits.min_cards_per_topic:
                 warn(topic.line, f"topic '{topic.id}' has {count} card(s) (minimum {limits.min_cards_per_topic})", "write cards for it")
         missing = [level for level in limits.required_levels if not any(card.level == level for card in own)]
@@ -161,7 +165,7 @@ def _longest_list(markdown: str) -> int:
 
 
 def _near_duplicates(cards: tuple[Card, ...], limits: Thresholds) -> list[Problem]:
-    words = [(card, _word_set(card.question)) for card in cards]
+    words = [(card, question_words(card.question)) for card in cards]
     words = [(card, ws) for card, ws in words if len(ws) >= limits.near_duplicate_min_words]
     found = []
     for i, j in similar_pairs([ws for _, ws in words], limits.near_duplicate_similarity):
@@ -181,24 +185,45 @@ def _near_duplicates(cards: tuple[Card, ...], limits: Thresholds) -> list[Proble
 def similar_pairs(sets: list[frozenset[str]], threshold: float) -> list[tuple[int, int]]:
     """Index pairs (i < j, sorted) whose Jaccard similarity reaches `threshold`.
 
-    Comparing every pair is quadratic in the deck. Prefix filtering finds the same pairs: with
-    each set's words ordered rarest first, two sets that overlap enough to reach the threshold
-    must share a word among the first `len - ceil(threshold * len) + 1` of each, so only pairs
-    that share such a word are compared.
+    Comparing every pair is quadratic in the deck, and so is comparing every pair that shares a
+    word: questions share many. AllPairs (Bayardo, Ma and Srikant, 2007) finds exactly the same
+    pairs from an index. With every set's words in one order, rarest first, two sets similar
+    enough share a word among the first few of each: of the larger, among its first
+    `len - ceil(t * len) + 1`; of the smaller, which must share `2t / (1 + t)` of its words,
+    among its first `len - ceil(2t / (1 + t) * len) + 1`. So the sets are taken smallest first;
+    each looks its longer prefix up in an index of the shorter prefixes of the sets before it,
+    and only those candidates, if large enough to reach the threshold, are compared.
     """
     frequency = Counter(word for words in sets for word in words)
     holders: dict[str, list[int]] = defaultdict(list)
-    candidates: set[tuple[int, int]] = set()
-    for index, words in enumerate(sets):
+    found: list[tuple[int, int]] = []
+    for index in sorted(range(len(sets)), key=lambda i: len(sets[i])):
+        words = sets[index]
         rarest_first = sorted(words, key=lambda word: (frequency[word], word))
-        # The epsilon keeps float rounding (0.8 * 15 = 12.000000000000002) from shortening the prefix.
-        prefix = len(rarest_first) - math.ceil(threshold * len(rarest_first) - 1e-9) + 1
-        for word in rarest_first[:prefix]:
-            candidates.update((other, index) for other in holders[word])
+        smallest = _at_least(threshold * len(words))
+        candidates = {other for word in rarest_first[: _prefix(len(words), threshold)] for other in holders[word]}
+        found.extend(
+            (min(index, other), max(index, other))
+            for other in candidates
+            if len(sets[other]) >= smallest and len(words & sets[other]) / len(words | sets[other]) >= threshold
+        )
+        for word in rarest_first[: _prefix(len(words), 2 * threshold / (1 + threshold))]:
             holders[word].append(index)
-    return [(i, j) for i, j in sorted(candidates) if len(sets[i] & sets[j]) / len(sets[i] | sets[j]) >= threshold]
+    return sorted(found)
 
 
-def _word_set(question: str) -> frozenset[str]:
+def _prefix(size: int, overlap_share: float) -> int:
+    """How many of a set's rarest words must hold one of any set sharing `overlap_share` of it."""
+    return size - _at_least(overlap_share * size) + 1
+
+
+def _at_least(bound: float) -> int:
+    """The smallest whole count that reaches `bound`; the epsilon keeps float rounding
+    (0.56 * 25 = 14.000000000000002) from raising it, which could only lose a pair."""
+    return math.ceil(bound - 1e-9)
+
+
+def question_words(question: str) -> frozenset[str]:
+    """What the near-duplicate rule compares: a question's words as read, less the stop words."""
     text = without_cloze_markup(question).lower()
     return frozenset(w for w in WORD.findall(text) if w not in STOP_WORDS)

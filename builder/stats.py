@@ -53,6 +53,7 @@ TRAITS: dict[str, Callable[[Card], bool]] = {
 
 def deck_stats(cards: tuple[Card, ...], syllabus: Syllabus) -> DeckStats:
     pairs = Counter((card.section, card.level) for card in cards)
+    traits = Counter((card.section, name) for card in cards for name, has in TRAITS.items() if has(card))
     checks = Counter((snippet.language or "unlabelled", how_checked(snippet)) for snippet in deck_snippets(cards))
     topics_with_cards = {card.topic for card in cards}
     all_topics = [t.id for s in syllabus.sections for t in s.topics]
@@ -61,10 +62,7 @@ def deck_stats(cards: tuple[Card, ...], syllabus: Syllabus) -> DeckStats:
         by_level={level: sum(pairs[s, level] for s in syllabus.section_ids) for level in LEVELS},
         by_section={s: sum(pairs[s, level] for level in LEVELS) for s in syllabus.section_ids},
         by_section_level={s: {level: pairs[s, level] for level in LEVELS} for s in syllabus.section_ids},
-        by_section_trait={
-            s: {name: sum(has(card) for card in cards if card.section == s) for name, has in TRAITS.items()}
-            for s in syllabus.section_ids
-        },
+        by_section_trait={s: {name: traits[s, name] for name in TRAITS} for s in syllabus.section_ids},
         code_blocks={
             language: {check: checks[language, check] for check in CHECKS} for language in sorted({lang for lang, _ in checks})
         },

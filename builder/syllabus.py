@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import yaml
@@ -51,8 +52,9 @@ class Syllabus:
     def topic(self, topic_id: str) -> Topic | None:
         return self.topics_by_id.get(topic_id)
 
-    @property
+    @cached_property
     def topics_by_id(self) -> dict[str, Topic]:
+        """Built once: validation looks up every card's topic."""
         return {t.id: t for s in self.sections for t in s.topics}
 
     @property

@@ -14,7 +14,7 @@ from builder import __version__
 from .conftest import run
 
 
-@pytest.mark.parametrize("command", ["build", "lint", "stats", "ids", "check-code", "export", "site"])
+@pytest.mark.parametrize("command", ["build", "lint", "stats", "ids", "check-code", "export", "site", "watch"])
 def test_every_command_explains_itself_with_an_example(command: str) -> None:
     result = run(command, "--help")
     assert result.exit_code == 0

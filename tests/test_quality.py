@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import random
 from dataclasses import replace
 from itertools import combinations
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from builder.cards import Card
-from builder.quality import THRESHOLDS, asks_why, is_scenario, quality_warnings, similar_pairs
+from builder.quality import THRESHOLDS, asks_why, is_scenario, quality_warnings, question_words, similar_pairs
 from builder.syllabus import Section, Syllabus, Topic
 
 TOPIC = Topic("codes", "Codes", "apis", "junior", "", "", line=7)
@@ -99,13 +100,56 @@ def test_a_card_that_cites_a_specification_needs_a_ref(citation: str) -> None:
     assert card_warnings(answer=answer, ref="RFC 9110 §15.5.4") == []
 
 
+def words(start: int, stop: int) -> frozenset[str]:
+    return frozenset(f"w{i}" for i in range(start, stop))
+
+
+def jaccard(first: frozenset[str], second: frozenset[str]) -> float:
+    return len(first & second) / len(first | second)
+
+
 @given(
-    st.lists(st.frozensets(st.sampled_from("abcdefghijkl"), min_size=1, max_size=9), max_size=30),
-    st.sampled_from([0.5, 0.7, 0.8, 0.9, 1.0]),
+    st.lists(st.frozensets(st.sampled_from("abcdefghijklmnop"), min_size=1, max_size=15), max_size=40),
+    st.sampled_from([0.5, 0.6, 0.7, 0.75, 0.8, 0.9, 1.0]),
 )
+# Exactly at the threshold, where float rounding lifts a bound: 0.56 * 25 and 2 * 0.65 / 1.65 * 33.
+@example([words(0, 14), words(0, 25)], 0.56)
+@example([words(0, 33), words(7, 40)], 0.65)
 def test_similar_pairs_finds_exactly_what_comparing_every_pair_finds(sets: list[frozenset[str]], threshold: float) -> None:
-    every_pair = [(i, j) for i, j in combinations(range(len(sets)), 2) if len(sets[i] & sets[j]) / len(sets[i] | sets[j]) >= threshold]
+    every_pair = [(i, j) for i, j in combinations(range(len(sets)), 2) if jaccard(sets[i], sets[j]) >= threshold]
     assert similar_pairs(sets, threshold) == every_pair
+
+
+def test_near_duplicates_are_found_across_files_and_sections() -> None:
+    """The rule compares every question with every other, wherever it is: a reworded copy in
+    another section's file is found exactly when comparing every pair of cards finds it."""
+    rng = random.Random(5)
+    vocabulary = [f"term{i}" for i in range(40)]
+    cards: list[Card] = []
+    for number in range(400):
+        section = ("apis", "databases", "security")[number % 3]
+        if number % 5 == 4:
+            words = cards[rng.randrange(len(cards))].question.rstrip("?").split()
+            words = rng.sample(words, len(words))  # reordered, then one word added, dropped or changed
+            words = [*words, rng.choice(vocabulary)] if number % 3 == 0 else words[:-1] if number % 3 == 1 else [*words[:-1], rng.choice(vocabulary)]
+        else:
+            words = rng.sample(vocabulary, rng.randint(3, 12))
+        path = Path(f"{section}/file{number % 7}.md")
+        cards.append(replace(GOOD, id=f"card-{number}", question=" ".join(words) + "?", section=section, path=path, line=number))
+    comparable = [(card, question_words(card.question)) for card in cards if len(question_words(card.question)) >= THRESHOLDS.near_duplicate_min_words]
+    every_pair = {
+        (second.id, first.id)
+        for (first, first_words), (second, second_words) in combinations(comparable, 2)
+        if jaccard(first_words, second_words) >= THRESHOLDS.near_duplicate_similarity
+    }
+    by_id = {card.id: card for card in cards}
+    assert sum(by_id[a].section != by_id[b].section for a, b in every_pair) >= 20
+    found = {
+        (p.message.split("'")[1], p.message.split("'")[3])
+        for p in quality_warnings(tuple(cards), SYLLABUS)
+        if "nearly repeats" in p.message
+    }
+    assert found == every_pair
 
 
 def test_a_question_about_code_it_does_not_show_is_flagged() -> None:
