@@ -183,11 +183,8 @@ def _notes_and_history(deck: CheckedDeck) -> tuple[tuple[anki.AnkiNote, ...], Hi
     so that every filtered build gives a note the same time). Each note is tagged with the
     release that last changed it."""
     settings = release_settings()
-    root = deck.cards_dir.parent
-    notes = tuple(
-        anki.to_anki_note(r, deck.syllabus, source_link(settings, r.card.path.relative_to(root).as_posix(), r.card.line))
-        for r in _rendered(deck)
-    )
+    files = {path: path.relative_to(deck.cards_dir.parent).as_posix() for path in {card.path for card in deck.cards}}
+    notes = tuple(anki.to_anki_note(r, deck.syllabus, source_link(settings, files[r.card.path], r.card.line)) for r in _rendered(deck))
     facts = {
         note.id: NoteFacts(note.digest, r.card.kind, r.card.section, without_cloze_markup(r.card.question))
         for note, r in zip(notes, _rendered(deck))

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import re
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import cache, partial
 from pathlib import Path
 
 import markdown
 import nh3
+from pygments.formatters import HtmlFormatter
 
 from .cards import CLOZE_DELETION, Card, without_comments
 from .diagrams import LANGUAGE as DIAGRAM_LANGUAGE, cached_svg, draw
@@ -17,7 +21,10 @@ from .snippets import FENCED
 from .syllabus import Syllabus
 
 MARKDOWN_EXTENSIONS = ["fenced_code", "codehilite", "tables", "sane_lists"]
-MARKDOWN_CONFIG = {"codehilite": {"css_class": "highlight", "guess_lang": False}}
+#: Fewer cards than this render in this process: starting workers would cost more than it saves.
+PARALLEL_MIN_CARDS = 400
+#: Pieces per worker: enough to even out the workers' loads, few enough to keep the hand-offs cheap.
+CHUNKS_PER_WORKER = 4
 #: Opens what a front shows under its question; a list of questions (the study site's) cuts it off.
 PROMPT_OPEN = '<div class="prompt">'
 
@@ -47,7 +54,26 @@ class RenderedCard:
     media: tuple[Path, ...]
 
 
-def render_cards(cards: tuple[Card, ...], media_dir: Path) -> tuple[RenderedCard, ...]:
+def render_cards(cards: tuple[Card, ...], media_dir: Path, workers: int | None = None) -> tuple[RenderedCard, ...]:
+    """Every card in order. A card renders on its own, so the work splits over worker processes
+    (`workers`, by default every core once there are enough cards) without changing a byte."""
+    workers = _default_workers(len(cards)) if workers is None else workers
+    if workers <= 1:
+        return _render_chunk(cards, media_dir)
+    size = -(-len(cards) // (workers * CHUNKS_PER_WORKER))
+    chunks = [cards[start : start + size] for start in range(0, len(cards), size)]
+    # Forked workers start at once with the converter and the drawn diagrams already in memory.
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        return tuple(rendered for chunk in pool.map(_render_chunk, chunks, [media_dir] * len(chunks)) for rendered in chunk)
+
+
+def _default_workers(card_count: int) -> int:
+    if card_count < PARALLEL_MIN_CARDS or "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def _render_chunk(cards: tuple[Card, ...], media_dir: Path) -> tuple[RenderedCard, ...]:
     return tuple(render_card(card, media_dir) for card in cards)
 
 
@@ -95,7 +121,15 @@ def markdown_to_html(text: str, card_path: Path, media_dir: Path, media: list[Pa
 @cache
 def _markdown() -> markdown.Markdown:
     """One converter, reset between fields: building one costs more than converting a card."""
-    return markdown.Markdown(extensions=MARKDOWN_EXTENSIONS, extension_configs=MARKDOWN_CONFIG)
+    config = {"codehilite": {"css_class": "highlight", "guess_lang": False, "pygments_formatter": _formatter}}
+    return markdown.Markdown(extensions=MARKDOWN_EXTENSIONS, extension_configs=config)
+
+
+@cache
+def _formatter(**options) -> HtmlFormatter:
+    """One Pygments formatter per set of options: codehilite would build one per code block, and
+    building one (its style table) costs more than highlighting the block."""
+    return HtmlFormatter(**options)
 
 
 def _with_diagrams(text: str) -> str:
