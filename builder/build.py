@@ -20,7 +20,7 @@ from .options import BuildOptions, check_sections
 from .output import write_atomically
 from .quality import quality_warnings
 from .releases import CHANGED_TAG, release_notes, release_settings, removed_cards, reused_ids, source_link
-from .render import RenderedCard, render_cards
+from .render import RenderedCard, rendered_cards
 from .site import SiteWritten, write_site
 from .snippets import deck_snippets
 from .sheets import SheetSpec
@@ -199,9 +199,10 @@ _render_cache: dict[tuple[Card, ...], tuple[RenderedCard, ...]] = {}
 
 
 def _rendered(deck: CheckedDeck) -> tuple[RenderedCard, ...]:
-    """Render each card once per process, however many outputs use it."""
+    """Render each card once per process, however many outputs use it, and once per content
+    across processes (the render cache)."""
     if deck.cards not in _render_cache:
-        _render_cache[deck.cards] = render_cards(deck.cards, deck.cards_dir / MEDIA_DIR)
+        _render_cache[deck.cards] = rendered_cards(deck.cards, deck.cards_dir)
     return _render_cache[deck.cards]
 
 

@@ -6,7 +6,7 @@ import multiprocessing
 import os
 import re
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache, partial
 from pathlib import Path
 
@@ -14,9 +14,10 @@ import markdown
 import nh3
 from pygments.formatters import HtmlFormatter
 
+from .cache import cache_root, code_key, digest, read_entry, write_entry
 from .cards import CLOZE_DELETION, Card, without_comments
 from .diagrams import LANGUAGE as DIAGRAM_LANGUAGE, cached_svg, draw
-from .media import resolve
+from .media import MEDIA_DIR, resolve
 from .snippets import FENCED
 from .syllabus import Syllabus
 
@@ -25,6 +26,12 @@ MARKDOWN_EXTENSIONS = ["fenced_code", "codehilite", "tables", "sane_lists"]
 PARALLEL_MIN_CARDS = 400
 #: Pieces per worker: enough to even out the workers' loads, few enough to keep the hand-offs cheap.
 CHUNKS_PER_WORKER = 4
+#: What a card's HTML depends on besides the builder's own code.
+RENDER_LIBRARIES = ("markdown", "pygments", "nh3")
+#: The render cache's file in each folder of cards.
+RENDER_SHARD = "html.json"
+#: Where a media file of a card lives: in the card folder's media, or among the drawn diagrams.
+MEDIA, DIAGRAM = "media", "diagram"
 #: Opens what a front shows under its question; a list of questions (the study site's) cuts it off.
 PROMPT_OPEN = '<div class="prompt">'
 
@@ -52,6 +59,67 @@ class RenderedCard:
     back_html: str
     ref_html: str
     media: tuple[Path, ...]
+
+
+def rendered_cards(cards: tuple[Card, ...], cards_dir: Path) -> tuple[RenderedCard, ...]:
+    """Every card's HTML, rendered only where the render cache holds no entry for it.
+
+    The cache keeps a file per folder of cards, an entry per card content in it: editing a card
+    rewrites one file. Afterwards it holds exactly the entries of these cards."""
+    media_dir = cards_dir / MEDIA_DIR
+    shards_dir = cache_root(cards_dir) / "render" / cards_dir.resolve().name
+    # Whether an image renders depends on which media files exist (they are only checked for).
+    context = digest(code_key(RENDER_LIBRARIES), *_media_names(media_dir))
+    # A card's HTML is made of its Markdown fields and its folder, where its images' relative
+    # paths start from; its line and its other fields never reach the HTML.
+    folder_of = {path: path.parent.relative_to(cards_dir).as_posix() for path in {card.path for card in cards}}
+    folders = [folder_of[card.path] for card in cards]
+    keys = [digest(context, folder, card.question, card.prompt, card.answer, card.ref) for folder, card in zip(folders, cards)]
+    stored = {folder: read_entry(shards_dir / folder / RENDER_SHARD) or {} for folder in set(folders)}
+    found: dict[str, RenderedCard] = {}
+    for key, folder, card in zip(keys, folders, cards):
+        if key not in found and key in stored[folder] and (rendered := _from_entry(stored[folder][key], card, media_dir)):
+            found[key] = rendered
+    missing = {key: card for key, card in zip(keys, cards) if key not in found}
+    found |= zip(missing, render_cards(tuple(missing.values()), media_dir))
+    entries: dict[str, dict[str, list[str]]] = {folder: {} for folder in stored}
+    for key, folder in zip(keys, folders):
+        entries[folder][key] = _entry(found[key], media_dir) if key in missing else stored[folder][key]
+    _keep_entries(shards_dir, stored, entries)
+    # Cards of the same content share an entry; each keeps its own card.
+    return tuple(rendered if (rendered := found[key]).card is card else replace(rendered, card=card) for key, card in zip(keys, cards))
+
+
+def _media_names(media_dir: Path) -> list[str]:
+    return sorted(p.relative_to(media_dir).as_posix() for p in media_dir.rglob("*")) if media_dir.is_dir() else []
+
+
+def _entry(rendered: RenderedCard, media_dir: Path) -> list[str]:
+    """A rendered card as a flat list of strings: its three HTML fields, then each media file as
+    where it lives and its name there, so that a moved checkout still finds them."""
+    media = [[DIAGRAM, p.name] if cached_svg(p.name) == p else [MEDIA, p.relative_to(media_dir.resolve()).as_posix()] for p in rendered.media]
+    return [rendered.front_html, rendered.back_html, rendered.ref_html, *(part for pair in media for part in pair)]
+
+
+def _from_entry(entry: list[str], card: Card, media_dir: Path) -> RenderedCard | None:
+    """The rendered card an entry holds, or None if a media file it names is gone."""
+    front, back, ref, *named = entry
+    media = tuple(cached_svg(name) if kind == DIAGRAM else _media_file(media_dir / name) for kind, name in zip(named[::2], named[1::2]))
+    return None if None in media else RenderedCard(card, front, back, ref, media)  # type: ignore[arg-type]
+
+
+def _media_file(path: Path) -> Path | None:
+    return path.resolve() if path.is_file() else None
+
+
+def _keep_entries(shards_dir: Path, stored: dict[str, dict], entries: dict[str, dict[str, list[str]]]) -> None:
+    """Rewrite the cache files whose entries changed, and then drop those of folders that are gone."""
+    changed = [folder for folder, kept in entries.items() if kept != stored[folder]]
+    for folder in changed:
+        write_entry(shards_dir / folder / RENDER_SHARD, entries[folder])
+    if changed:
+        for stale in set(shards_dir.rglob(RENDER_SHARD)) - {shards_dir / folder / RENDER_SHARD for folder in entries}:
+            stale.unlink(missing_ok=True)
 
 
 def render_cards(cards: tuple[Card, ...], media_dir: Path, workers: int | None = None) -> tuple[RenderedCard, ...]:

@@ -1,0 +1,113 @@
+"""The build cache: a warm build writes the bytes a cold one does, a damaged entry is rebuilt,
+and a change to what an entry depends on invalidates it, and nothing else."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import pytest
+
+from builder import build as build_module, cache, render
+
+from .conftest import build as build_in_this_process
+
+CARDS_IN_MINIMAL = 6
+#: The cards of the minimal deck's apis folder, in order.
+APIS_CARDS = ["status-401", "status-403"]
+
+
+def build(cards: Path, output: Path) -> Path:
+    """A build as a new process runs it: without the HTML an earlier build left in memory."""
+    build_module._render_cache.clear()
+    return build_in_this_process(cards, output)
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def renders(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The ids of the cards rendered from Markdown (not taken from the cache), in order."""
+    rendered: list[str] = []
+    original = render.render_card
+
+    def counting(card, media_dir):
+        rendered.append(card.id)
+        return original(card, media_dir)
+
+    monkeypatch.setattr(render, "render_card", counting)
+    return rendered
+
+
+def render_files(cards: Path) -> list[Path]:
+    return sorted((cache.cache_root(cards) / "render").rglob("*.json"))
+
+
+def test_a_warm_build_writes_the_bytes_of_a_cold_one(minimal: Path, tmp_path: Path, renders: list[str]) -> None:
+    cold = sha256(build(minimal, tmp_path / "cold.apkg"))
+    assert len(renders) == CARDS_IN_MINIMAL and render_files(minimal)
+    assert sha256(build(minimal, tmp_path / "warm.apkg")) == cold
+    assert len(renders) == CARDS_IN_MINIMAL
+
+
+def test_an_edited_card_alone_is_rendered_again(minimal: Path, tmp_path: Path, renders: list[str]) -> None:
+    build(minimal, tmp_path / "v1.apkg")
+    status = minimal / "apis" / "status.md"
+    status.write_text(status.read_text().replace("**401 Unauthorized**", "**401 Unauthorized** (sic)"))
+    renders.clear()
+    edited = sha256(build(minimal, tmp_path / "v2.apkg"))
+    assert renders == ["status-401"]
+    shutil.rmtree(cache.cache_root(minimal))
+    assert sha256(build(minimal, tmp_path / "v3.apkg")) == edited
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "edited"])
+def test_a_damaged_render_entry_is_rebuilt(minimal: Path, tmp_path: Path, renders: list[str], damage: str) -> None:
+    cold = sha256(build(minimal, tmp_path / "cold.apkg"))
+    [damaged] = [path for path in render_files(minimal) if path.parent.name == "apis"]
+    text = damaged.read_text()
+    if damage == "garbage":
+        damaged.write_bytes(b"\x00\xff not json")
+    elif damage == "truncated":
+        damaged.write_text(text[: len(text) // 2])
+    else:
+        damaged.write_text(text.replace("Unauthorized", "Authorised"))
+    renders.clear()
+    assert sha256(build(minimal, tmp_path / "warm.apkg")) == cold
+    # The file holds the entries of the cards of one folder: they are rendered again.
+    assert renders == APIS_CARDS
+    assert damaged.read_text() == text
+
+
+@pytest.mark.parametrize("library", render.RENDER_LIBRARIES)
+def test_a_new_library_version_makes_the_html_again(minimal: Path, tmp_path: Path, renders: list[str], monkeypatch: pytest.MonkeyPatch, library: str) -> None:
+    build(minimal, tmp_path / "v1.apkg")
+    original = cache.version
+    monkeypatch.setattr(cache, "version", lambda name: "999" if name == library else original(name))
+    cache.code_key.cache_clear()
+    renders.clear()
+    try:
+        build(minimal, tmp_path / "v2.apkg")
+    finally:
+        cache.code_key.cache_clear()
+    assert len(renders) == CARDS_IN_MINIMAL
+
+
+def test_lint_takes_the_html_from_the_cache(minimal: Path, tmp_path: Path, renders: list[str]) -> None:
+    from .conftest import run
+
+    build(minimal, tmp_path / "deck.apkg")
+    renders.clear()
+    build_module._render_cache.clear()
+    assert run("lint", "--cards", minimal).exit_code == 0
+    assert renders == []
+
+
+def test_a_cache_that_cannot_be_written_only_slows_the_build(minimal: Path, tmp_path: Path) -> None:
+    expected = sha256(build(minimal, tmp_path / "first.apkg"))
+    shutil.rmtree(cache.cache_root(minimal))
+    cache.cache_root(minimal).write_text("a file where the cache folder would be")
+    assert sha256(build(minimal, tmp_path / "second.apkg")) == expected
