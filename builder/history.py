@@ -81,13 +81,14 @@ def stamp(history: History, notes: dict[str, NoteFacts], release: str) -> Histor
     return updated
 
 
-def save_history(path: Path, history: History) -> None:
-    """Write sorted, one entry a line, atomically, and only if something changed."""
+def save_history(path: Path, history: History) -> str:
+    """Write sorted, one entry a line, atomically, and only if something changed; returns the
+    file's text."""
     lines = [f"  {json.dumps(key, ensure_ascii=False)}: {json.dumps(_entry(s), ensure_ascii=False)}" for key, s in sorted(history.items())]
     text = "{\n" + ",\n".join(lines) + "\n}\n"
-    if path.exists() and path.read_text(encoding="utf-8") == text:
-        return
-    write_atomically(path, text.encode("utf-8"))
+    if not path.exists() or path.read_text(encoding="utf-8") != text:
+        write_atomically(path, text.encode("utf-8"))
+    return text
 
 
 def _entry(s: Stamp) -> dict[str, str | int]:
