@@ -127,12 +127,15 @@ def render_cards(cards: tuple[Card, ...], media_dir: Path, workers: int | None =
     (`workers`, by default every core once there are enough cards) without changing a byte."""
     workers = _default_workers(len(cards)) if workers is None else workers
     if workers <= 1:
-        return _render_chunk(cards, media_dir)
+        return tuple(render_card(card, media_dir) for card in cards)
     size = -(-len(cards) // (workers * CHUNKS_PER_WORKER))
-    chunks = [cards[start : start + size] for start in range(0, len(cards), size)]
-    # Forked workers start at once with the converter and the drawn diagrams already in memory.
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-        return tuple(rendered for chunk in pool.map(_render_chunk, chunks, [media_dir] * len(chunks)) for rendered in chunk)
+    starts = range(0, len(cards), size)
+    # Forked workers inherit the cards (with the converter and the drawn diagrams): only their
+    # HTML travels back, which costs a fraction of sending the cards both ways.
+    fork = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(workers, mp_context=fork, initializer=_receive, initargs=(cards, media_dir)) as pool:
+        html = (fields for chunk in pool.map(_render_slice, starts, [size] * len(starts)) for fields in chunk)
+        return tuple(RenderedCard(card, *fields) for card, fields in zip(cards, html))
 
 
 def _default_workers(card_count: int) -> int:
@@ -141,8 +144,22 @@ def _default_workers(card_count: int) -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-def _render_chunk(cards: tuple[Card, ...], media_dir: Path) -> tuple[RenderedCard, ...]:
-    return tuple(render_card(card, media_dir) for card in cards)
+#: In a worker process: the cards it renders slices of, and their media folder.
+_work: tuple[tuple[Card, ...], Path] = ((), Path())
+
+
+def _receive(cards: tuple[Card, ...], media_dir: Path) -> None:
+    global _work
+    _work = (cards, media_dir)
+
+
+def _render_slice(start: int, size: int) -> list[tuple[str, str, str, tuple[Path, ...]]]:
+    cards, media_dir = _work
+    return [_fields(render_card(card, media_dir)) for card in cards[start : start + size]]
+
+
+def _fields(rendered: RenderedCard) -> tuple[str, str, str, tuple[Path, ...]]:
+    return rendered.front_html, rendered.back_html, rendered.ref_html, rendered.media
 
 
 def render_card(card: Card, media_dir: Path) -> RenderedCard:
