@@ -128,8 +128,9 @@ def keep_build(cards_dir: Path, command: str, sources: dict[str, bytes], written
     record = {
         "inputs": _inputs_key(command, now),
         "notes": built.notes,
-        "media": {str(path): _file_digest(path) for path in media},
-        "outputs": [[str(path), _sha256(data)] for path, data in built.outputs.items()],
+        # Absolute: the next run may name the same files from another folder.
+        "media": {str(path.resolve()): _file_digest(path) for path in media},
+        "outputs": [[str(path.resolve()), _sha256(data)] for path, data in built.outputs.items()],
     }
     # Written last: a record names only files that are already in place.
     write_entry(folder / BUILD_RECORD, record)

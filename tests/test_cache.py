@@ -72,6 +72,18 @@ def test_a_warm_build_writes_the_bytes_of_a_cold_one(minimal: Path, tmp_path: Pa
     assert len(packages) == 2
 
 
+def test_kept_files_go_where_the_command_line_names_them_from_any_folder(minimal: Path, tmp_path: Path, packages: list[Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "dist").mkdir()
+    monkeypatch.chdir(tmp_path)
+    build(minimal, Path("dist/deck.apkg"))
+    notes = tmp_path / "dist" / build_module.RELEASE_NOTES_FILE
+    notes.unlink()
+    monkeypatch.chdir(tmp_path / "dist")
+    build(minimal, Path("deck.apkg"))
+    assert len(packages) == 1 and notes.exists()
+    assert not (tmp_path / "dist" / "dist").exists()
+
+
 def test_an_edited_card_alone_is_rendered_again(minimal: Path, tmp_path: Path, renders: list[str], packages: list[Path]) -> None:
     output = build(minimal, tmp_path / "deck.apkg")
     before = sha256(output)
