@@ -1,4 +1,9 @@
-"""Orchestration only: load → validate → select → render → emit, each stage in its module."""
+"""Orchestration only: load → validate → select → render → emit, each stage in its module.
+
+The renderer and the emitters pull in Markdown, Pygments, genanki and Jinja, a tenth of a
+second to import: they are imported where they are used, so that a build the cache answers
+(cache.py) needs none of them.
+"""
 
 from __future__ import annotations
 
@@ -9,22 +14,18 @@ from typing import TYPE_CHECKING
 
 import click
 
-from . import anki, export
+from .cache import BuildFiles, build_sources, keep_build, kept_build, source_name
 from .cards import Card, LoadResult, load_cards, without_cloze_markup
 from .diagrams import LANGUAGE as DIAGRAM_LANGUAGE, diagram_problems
 from .errors import BuildAborted, BuilderError, Problem
 from .filtering import Selection, select
 from .history import HISTORY_FILE, History, NoteFacts, load_history, save_history, stamp
 from .sources import SourceError
-from .media import MEDIA_DIR
+from .media import MEDIA_DIR, media_problems
 from .options import BuildOptions, check_sections
 from .output import check_targets, write_atomically
-from .quality import quality_warnings
 from .releases import CHANGED_TAG, release_notes, release_settings, removed_cards, reused_ids, source_link
-from .render import RenderedCard, render_cards
-from .site import SiteWritten, write_site
 from .snippets import deck_snippets
-from .sheets import SheetSpec
 from .syllabus import Syllabus, load_syllabus
 from .validate import validate
 
@@ -34,7 +35,11 @@ RELEASE_NOTES_FILE = "release-notes.md"
 REMOVALS_FILE = "backend-interview-removals.apkg"
 
 if TYPE_CHECKING:
+    from .anki import AnkiNote
     from .pdf import SheetsWritten
+    from .render import RenderedCard
+    from .sheets import SheetSpec
+    from .site import SiteWritten
 
 
 @dataclass(frozen=True)
@@ -72,7 +77,7 @@ def check_loaded(cards_dir: Path, loaded: LoadResult) -> CheckedDeck:
         history = load_history(cards_dir / HISTORY_FILE)
     except SourceError as exc:
         abort_on_errors([*syllabus_problems, *loaded.problems, exc.problem])
-    problems = [*syllabus_problems, *loaded.problems, *validate(loaded.cards, syllabus, cards_dir / MEDIA_DIR), *reused_ids(loaded.cards, history)]
+    problems = [*syllabus_problems, *loaded.problems, *validate(loaded.cards, syllabus), *reused_ids(loaded.cards, history)]
     if not problems:
         diagrams = [(s.card.path, s.line, s.card.id, s.code) for s in deck_snippets(loaded.cards) if s.language == DIAGRAM_LANGUAGE]
         problems = diagram_problems(diagrams)
@@ -98,6 +103,8 @@ def abort_on_errors(errors: list[Problem]) -> None:
 
 def lint(cards_dir: Path, strict: bool) -> list[Problem]:
     """Errors abort as in a build; quality warnings are printed, and fatal with `strict`."""
+    from .quality import quality_warnings
+
     deck = load_checked(cards_dir)
     warnings = [*sorted(quality_warnings(deck.cards, deck.syllabus)), *history_warnings(deck)]
     report(warnings)
@@ -148,25 +155,48 @@ def choose(opts: BuildOptions) -> Chosen:
 
 
 def build_anki(opts: BuildOptions) -> int:
-    """Build one .apkg; returns the number of notes written."""
+    """Build one .apkg; returns the number of notes written. A build of the same sources with
+    the same command line writes again the files the last one wrote (the build cache)."""
+    command = f"build {opts.cards_dir.resolve()} {opts.output.resolve()} {opts.selection}"
+    check_targets(opts.cards_dir, (opts.output, opts.output.parent / REMOVALS_FILE, opts.output.parent / RELEASE_NOTES_FILE))
+    sources = build_sources(opts.cards_dir)
+    kept = kept_build(opts.cards_dir, command, sources)
+    if kept is not None:
+        _write_files(kept.outputs)
+        return kept.notes
+    built, history, media = _package_files(opts)
+    # Gather everything first, then write: the outputs, and the history last, so that a failed
+    # write leaves it as it was (the next build stamps the same times from it again).
+    _write_files(built.outputs)
+    history_path = opts.cards_dir / HISTORY_FILE
+    history_text = save_history(history_path, history)
+    written = {source_name(opts.cards_dir, history_path): history_text.encode("utf-8")}
+    keep_build(opts.cards_dir, command, sources, written, built, media)
+    return built.notes
+
+
+def _package_files(opts: BuildOptions) -> tuple[BuildFiles, History, tuple[Path, ...]]:
+    """The files of a build, the history that times its notes, and the media the package holds."""
+    from . import anki
+
     chosen = choose(opts)
     notes, history = _notes_and_history(chosen.deck)
     package_notes = tuple(note for note in notes if note.id in chosen.ids)
     media = tuple(sorted({path for r in chosen.cards for path in r.media}))
     notices = tuple(anki.removal_notice(key, s, chosen.deck.syllabus) for key, s in removed_cards(history).items())
-    removals, notes_file = opts.output.parent / REMOVALS_FILE, opts.output.parent / RELEASE_NOTES_FILE
-    check_targets(opts.cards_dir, (opts.output, removals, notes_file))
-    # Gather everything first, then write: the outputs, and the history last, so that a failed
-    # write leaves it as it was (the next build stamps the same times from it again).
     times = {key: s.time for key, s in history.items()}
     types_time = times[anki.NOTE_TYPES_KEY]
-    anki.write_package(package_notes, times, anki.note_types(), types_time, media, opts.output)
+    outputs = {opts.output: anki.package_bytes(package_notes, times, anki.note_types(), types_time, media)}
     if notices:
-        anki.write_package(notices, times, anki.note_types(), types_time, (), removals)
+        outputs[opts.output.parent / REMOVALS_FILE] = anki.package_bytes(notices, times, anki.note_types(), types_time, ())
     notes_text = release_notes(history, release_settings().release, chosen.deck.syllabus)
-    write_atomically(notes_file, notes_text.encode("utf-8"))
-    save_history(opts.cards_dir / HISTORY_FILE, history)
-    return len(package_notes)
+    outputs[opts.output.parent / RELEASE_NOTES_FILE] = notes_text.encode("utf-8")
+    return BuildFiles(outputs, len(package_notes)), history, media
+
+
+def _write_files(outputs: dict[Path, bytes]) -> None:
+    for path, data in outputs.items():
+        write_atomically(path, data)
 
 
 def build_pdf(opts: BuildOptions, sheet: SheetSpec, skip_overflow: bool) -> SheetsWritten:
@@ -181,12 +211,16 @@ def build_pdf(opts: BuildOptions, sheet: SheetSpec, skip_overflow: bool) -> Shee
 
 def build_site(opts: BuildOptions) -> SiteWritten:
     """Build the static study site: a page per section, and an index."""
+    from .site import write_site
+
     chosen = choose(opts)
     return write_site(chosen.cards, chosen.deck.syllabus, opts.output)
 
 
 def build_export(opts: BuildOptions, fmt: str) -> int:
     """Write the chosen cards for another import route; returns how many."""
+    from . import export
+
     chosen = choose(opts)
     check_targets(opts.cards_dir, (opts.output,))
     if fmt == "anki-tsv":
@@ -206,16 +240,15 @@ def _chosen_ids(deck: CheckedDeck, selection: Selection) -> set[str]:
     return chosen_ids
 
 
-def _notes_and_history(deck: CheckedDeck) -> tuple[tuple[anki.AnkiNote, ...], History]:
+def _notes_and_history(deck: CheckedDeck) -> tuple[tuple[AnkiNote, ...], History]:
     """Anki notes for every card, and the history that times them (always the whole deck,
     so that every filtered build gives a note the same time). Each note is tagged with the
     release that last changed it."""
+    from . import anki
+
     settings = release_settings()
-    root = deck.cards_dir.parent
-    notes = tuple(
-        anki.to_anki_note(r, deck.syllabus, source_link(settings, r.card.path.relative_to(root).as_posix(), r.card.line))
-        for r in _rendered(deck)
-    )
+    files = {path: path.relative_to(deck.cards_dir.parent).as_posix() for path in {card.path for card in deck.cards}}
+    notes = tuple(anki.to_anki_note(r, deck.syllabus, source_link(settings, files[r.card.path], r.card.line)) for r in _rendered(deck))
     facts = {
         note.id: NoteFacts(note.digest, r.card.kind, r.card.section, without_cloze_markup(r.card.question))
         for note, r in zip(notes, _rendered(deck))
@@ -230,9 +263,15 @@ _render_cache: dict[tuple[Card, ...], tuple[RenderedCard, ...]] = {}
 
 
 def _rendered(deck: CheckedDeck) -> tuple[RenderedCard, ...]:
-    """Render each card once per process, however many outputs use it."""
+    """Render each card once per process, however many outputs use it, and once per content
+    across processes (the render cache)."""
+    from .render import rendered_cards
+
     if deck.cards not in _render_cache:
-        _render_cache[deck.cards] = render_cards(deck.cards, deck.cards_dir / MEDIA_DIR)
+        rendered = rendered_cards(deck.cards, deck.cards_dir)
+        # Images are checked as rendered: every way of writing one has become an <img> by then.
+        abort_on_errors(media_problems(rendered, deck.cards_dir / MEDIA_DIR))
+        _render_cache[deck.cards] = rendered
     return _render_cache[deck.cards]
 
 

@@ -1,25 +1,50 @@
 """Images: a card refers to files in the card folder's `media/` by a path relative to itself.
 
 Relative paths keep card files rendering on GitHub; the build then ships each image under its
-bare file name, which is how Anki stores media.
+bare file name, which is how Anki stores media. `resolve` is the one way from an image's source
+to its file, for validation, the Anki package and the PDF alike; the renderer calls it for every
+<img> the Markdown became, so that no way of writing an image escapes it.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
+from .errors import Problem, problem
+
+if TYPE_CHECKING:
+    from .render import RenderedCard
+
 MEDIA_DIR = "media"
-IMAGE_REFS = (
-    re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)"),
-    re.compile(r"<img\b[^>]*?\bsrc\s*=\s*[\"']([^\"']+)[\"']", re.IGNORECASE),
-)
 
 
-def image_refs(markdown: str) -> list[tuple[str, int]]:
-    """Every image source named in Markdown or inline HTML, with its offset in the text."""
-    return [(m.group(1), m.start()) for pattern in IMAGE_REFS for m in pattern.finditer(markdown)]
+def media_problems(rendered: Sequence[RenderedCard], media_dir: Path) -> list[Problem]:
+    """An error for each image that names no media file, and for each media file whose name
+    another one has: Anki keeps media by file name alone, so one would replace the other."""
+    found: list[Problem] = []
+    first_with_name: dict[str, Path] = {}
+    for card in rendered:
+        for src in card.missing_media:
+            found.append(problem(card.card.path, _line_of(card, src), f"image '{src}' not found in {media_dir}", "put the file in the media folder and refer to it by a relative path"))
+        for path in card.media:
+            other = first_with_name.setdefault(path.name, path)
+            if other != path:
+                shown = [p.relative_to(media_dir.resolve().parent).as_posix() for p in (path, other)]
+                found.append(problem(card.card.path, _line_of(card, path.name), f"image '{shown[0]}' has the file name of '{shown[1]}'", "Anki keeps media by file name alone: rename one of them"))
+    return found
+
+
+def _line_of(rendered: RenderedCard, text: str) -> int:
+    """The line of the card file that names `text`, or the card's heading line."""
+    card = rendered.card
+    for field, body in (("prompt_start", card.prompt), ("answer_start", card.answer), ("ref", card.ref)):
+        if (offset := body.find(text)) != -1:
+            return card.line_of(field) + body.count("\n", 0, offset)
+    return card.line
 
 
 def resolve(card_path: Path, src: str, media_dir: Path) -> Path | None:

@@ -18,6 +18,10 @@ from .errors import BuilderError
 OUTPUT_HINT = "choose another -o/--output path"
 
 
+class UnwritableOutput(BuilderError):
+    """The file system refused a write (a folder in the way, no space, no permission)."""
+
+
 def check_targets(cards_dir: Path, targets: Iterable[Path]) -> None:
     """Refuse, before anything is written, targets that cannot be written or would overwrite a
     source: so that a build never stops half-way through its outputs."""
@@ -42,7 +46,7 @@ def write_atomically(path: Path, data: bytes) -> None:
         remove_stale(path)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=temporary_prefix(path), suffix=".tmp")
     except OSError as exc:
-        raise BuilderError(f"cannot write '{path}': {exc.strerror or exc} — {OUTPUT_HINT}") from None
+        raise UnwritableOutput(f"cannot write '{path}': {exc.strerror or exc} — {OUTPUT_HINT}") from None
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -51,7 +55,7 @@ def write_atomically(path: Path, data: bytes) -> None:
     except BaseException as exc:
         os.unlink(tmp)
         if isinstance(exc, OSError):
-            raise BuilderError(f"cannot write '{path}': {exc.strerror or exc} — {OUTPUT_HINT}") from None
+            raise UnwritableOutput(f"cannot write '{path}': {exc.strerror or exc} — {OUTPUT_HINT}") from None
         raise
 
 

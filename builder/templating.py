@@ -6,9 +6,7 @@ from functools import cache
 
 import jinja2
 
-from . import PROJECT_ROOT
-
-TEMPLATES_DIR = PROJECT_ROOT / "templates"
+from . import TEMPLATES_DIR
 
 
 @cache

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 from . import cloze
 from .cards import Card
 from .errors import Problem, problem
 from .levels import LEVELS
 from .limits import markdown_limit
-from .media import image_refs, resolve
 from .syllabus import Syllabus
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -22,15 +20,15 @@ RESERVED_TAGS = ("removed",)
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
-def validate(cards: tuple[Card, ...], syllabus: Syllabus, media_dir: Path) -> list[Problem]:
+def validate(cards: tuple[Card, ...], syllabus: Syllabus) -> list[Problem]:
     problems: list[Problem] = []
     for card in cards:
-        problems.extend(_card_problems(card, syllabus, media_dir))
+        problems.extend(_card_problems(card, syllabus))
     problems.extend(_duplicate_ids(cards))
     return problems
 
 
-def _card_problems(card: Card, syllabus: Syllabus, media_dir: Path) -> list[Problem]:
+def _card_problems(card: Card, syllabus: Syllabus) -> list[Problem]:
     found: list[Problem] = []
 
     def add(field: str, message: str, hint: str) -> None:
@@ -75,11 +73,6 @@ def _card_problems(card: Card, syllabus: Syllabus, media_dir: Path) -> list[Prob
         add("answer", f"card '{card.id or _short(card.question)}' has an empty answer", "write the answer under the heading")
     if card.kind == "basic" and cloze.has_deletion_markup(card.question):
         add("type", "basic card contains a cloze deletion", "set 'type: cloze' or remove the {{c1::…}} markup")
-    for field, text in (("line", card.question), ("prompt_start", card.prompt), ("answer_start", card.answer)):
-        for src, offset in image_refs(text):
-            if resolve(card.path, src, media_dir) is None:
-                line = card.line_of(field) + text.count("\n", 0, offset)
-                found.append(problem(card.path, line, f"image '{src}' not found in {media_dir}", "put the file in the media folder and refer to it by a relative path"))
     return found
 
 

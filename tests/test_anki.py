@@ -11,7 +11,7 @@ import genanki
 from builder.anki import GUID_NAMESPACE
 from builder.cards import load_cards
 
-from .conftest import AnkiCollection, build
+from .conftest import SHIPPED_CARDS, AnkiCollection, build
 
 
 def sha256(path: Path) -> str:
@@ -35,6 +35,18 @@ def test_same_sources_give_identical_bytes(minimal: Path, tmp_path: Path) -> Non
     first = build(minimal, tmp_path / "a.apkg")
     second = build(minimal, tmp_path / "b.apkg")
     assert sha256(first) == sha256(second)
+
+
+def test_worker_processes_and_one_process_write_the_same_package(tmp_path: Path, monkeypatch) -> None:
+    from builder import render
+
+    digests = []
+    for workers in (1, 2):
+        # A copy each: the second build must not find the first one's cache.
+        cards = Path(shutil.copytree(SHIPPED_CARDS, tmp_path / str(workers) / "cards"))
+        monkeypatch.setattr(render, "_default_workers", lambda count, workers=workers: workers)
+        digests.append(sha256(build(cards, tmp_path / str(workers) / "deck.apkg")))
+    assert digests[0] == digests[1]
 
 
 def test_edited_card_updates_in_place_and_keeps_its_history(minimal: Path, tmp_path: Path, collection: AnkiCollection) -> None:

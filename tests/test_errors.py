@@ -100,6 +100,12 @@ CASES: dict[str, tuple[Mutation, str]] = {
     "a fence with more than a language": (replace(INDEXES, "```sql", "```sql title=query"), "databases/indexes.md:12: code fence ```sql title=query has more than a language after it — write only the language, such as ```python"),
     "a question too long to render quickly": (replace(STATUS, "lacks permission?", "lacks permission" + " [x" * 3000 + "?"), "apis/status.md:12: the question has 9,072 characters, more than 500 — ask it in fewer words, and put code or detail below a '---' line"),
     "a card too long": (replace(STATUS, "re-authenticating will not help.", "word " * 1000), "apis/status.md:12: the card has 5,158 characters, more than 4,000 — split it into several cards"),
+    "an image as a reference link": (replace(INDEXES, "![B+ tree](../media/tree.png)", "![B+ tree][tree]\n\n[tree]: ../media/forest.png"), "databases/indexes.md:21: image '../media/forest.png' not found in media — put the file in the media folder and refer to it by a relative path"),
+    "an image in unquoted HTML": (replace(INDEXES, "![B+ tree](../media/tree.png)", "<img src=../media/forest.png alt=tree>"), "databases/indexes.md:19: image '../media/forest.png' not found in media — put the file in the media folder and refer to it by a relative path"),
+    "two media files of one name": (
+        lambda cards: (add_file("media/old/tree.png", (cards / "media" / "tree.png").read_bytes())(cards), replace(STATUS, "will not help.", "will not help.\n\n![Old tree](../media/old/tree.png)")(cards)),
+        "databases/indexes.md:19: image 'media/tree.png' has the file name of 'media/old/tree.png' — Anki keeps media by file name alone: rename one of them",
+    ),
     "a list nested too deep to parse": (replace(STATUS, "re-authenticating will not help.", "will not help.\n\n" + "- " * 600 + "x"), "apis/status.md:17: a line nests lists or quotes more than 10 levels deep — flatten the list, or split the card"),
     "brackets that make Markdown quadratic": (replace(STATUS, "re-authenticating will not help.", "[" * 150), "apis/status.md:15: the text opens more than 100 '[' outside code — put bracketed text in `code` or a code block"),
     "an image path with a NUL byte": (replace(INDEXES, "../media/tree.png", "%00"), "databases/indexes.md:19: image '%00' not found in media — put the file in the media folder and refer to it by a relative path"),
@@ -281,18 +287,20 @@ def test_an_output_that_cannot_be_written_is_refused_before_anything_is(case: st
 
 
 def test_a_failed_package_write_leaves_the_history_unchanged(built: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
-    from builder import anki
+    from builder import build, output
 
     cards, package = built
     replace(STATUS, "will not help.", "will never help.")(cards)
     history = (cards / HISTORY).read_bytes()
 
-    def full_disk(*args, **kwargs) -> None:
-        raise OSError(28, "No space left on device")
+    def full_disk(path: Path, data: bytes) -> None:
+        if path.suffix == ".apkg":
+            raise output.UnwritableOutput(f"cannot write '{path}': No space left on device — choose another -o/--output path")
+        output.write_atomically(path, data)
 
-    monkeypatch.setattr(anki, "_package_bytes", full_disk)
-    with pytest.raises(OSError):
-        run("build", "--cards", cards, "-o", package)
+    monkeypatch.setattr(build, "write_atomically", full_disk)
+    result = run("build", "--cards", cards, "-o", package)
+    assert result.exit_code == 1 and "No space left on device" in result.output
     assert (cards / HISTORY).read_bytes() == history
 
 

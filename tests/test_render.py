@@ -49,3 +49,11 @@ def test_the_front_shows_the_question_and_then_its_prompt(tmp_path: Path) -> Non
     rendered = render_card(card, tmp_path / "media")
     assert rendered.front_html.startswith('Why does Rust reject this code?<div class="prompt"><div class="highlight">')
     assert "push" not in rendered.back_html and "A live borrow." in rendered.back_html
+
+
+def test_worker_processes_render_what_one_process_does(minimal: Path) -> None:
+    from builder.cards import load_cards
+    from builder.render import render_cards
+
+    cards = load_cards(minimal).cards
+    assert render_cards(cards, minimal / "media", workers=2) == render_cards(cards, minimal / "media", workers=1)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from builder.cache import CACHE_DIR
 from builder.cards import load_cards
 
 from .anki_pages import CHROMIUM, MEASURE, PHONE, browser
@@ -224,7 +225,8 @@ def test_a_failed_build_leaves_the_old_site(cards: Path, tmp_path: Path) -> None
     result = run("site", "--cards", broken, "-o", output)
     assert result.exit_code == 1
     assert files(output) == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["cards", "site"]
+    # Nothing but the deck, the old site, and the build cache the first build left beside the deck.
+    assert sorted(p.name for p in tmp_path.iterdir()) == [CACHE_DIR, "cards", "site"]
 
 
 def test_it_never_replaces_a_folder_that_is_not_a_site(cards: Path, tmp_path: Path) -> None:

@@ -73,10 +73,10 @@ def test_languages_without_a_checker_are_counted_unchecked() -> None:
 def test_the_comments_that_drive_the_checks_never_reach_a_learner(minimal: Path) -> None:
     card = minimal / "databases" / "isolation.md"
     card.write_text(card.read_text() + "\n<!-- schema\nCREATE TABLE secret_table (x);\n-->\n\n```sql\nSELECT 1;\n```\n")
-    assert run("build", "--cards", minimal, "-o", minimal / "d.apkg").exit_code == 0
+    assert run("build", "--cards", minimal, "-o", minimal.parent / "d.apkg").exit_code == 0
     from zipfile import ZipFile
 
-    with ZipFile(minimal / "d.apkg") as package:
+    with ZipFile(minimal.parent / "d.apkg") as package:
         assert not any(b"secret_table" in package.read(name) for name in package.namelist())
 
 

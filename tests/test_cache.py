@@ -1,0 +1,178 @@
+"""The build cache: a warm build writes the bytes a cold one does, a damaged entry is rebuilt,
+and a change to what an entry depends on invalidates it, and nothing else."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import pytest
+
+from builder import build as build_module, cache, render
+
+from .conftest import build as build_in_this_process, run
+
+CARDS_IN_MINIMAL = 6
+#: The cards of the minimal deck's apis folder, in order.
+APIS_CARDS = ["status-401", "status-403"]
+
+
+def build(cards: Path, output: Path) -> Path:
+    """A build as a new process runs it: without the HTML an earlier build left in memory."""
+    build_module._render_cache.clear()
+    return build_in_this_process(cards, output)
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def renders(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The ids of the cards rendered from Markdown (not taken from the cache), in order."""
+    rendered: list[str] = []
+    original = render.render_card
+
+    def counting(card, media_dir):
+        rendered.append(card.id)
+        return original(card, media_dir)
+
+    monkeypatch.setattr(render, "render_card", counting)
+    return rendered
+
+
+@pytest.fixture
+def packages(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """The outputs of the builds that made their package (that the cache did not answer)."""
+    made: list[Path] = []
+    original = build_module._package_files
+
+    def counting(opts):
+        made.append(opts.output)
+        return original(opts)
+
+    monkeypatch.setattr(build_module, "_package_files", counting)
+    return made
+
+
+def render_files(cards: Path) -> list[Path]:
+    return sorted((cache.cache_root(cards) / "render").rglob("*.json"))
+
+
+def test_a_warm_build_writes_the_bytes_of_a_cold_one(minimal: Path, tmp_path: Path, renders: list[str], packages: list[Path]) -> None:
+    cold = sha256(build(minimal, tmp_path / "cold.apkg"))
+    assert len(renders) == CARDS_IN_MINIMAL and render_files(minimal)
+    # Another output: the package is made again, from the cached HTML.
+    assert sha256(build(minimal, tmp_path / "warm.apkg")) == cold
+    assert len(renders) == CARDS_IN_MINIMAL and len(packages) == 2
+    # The same command line again: the kept files are written as they are.
+    (tmp_path / "warm.apkg").unlink()
+    assert sha256(build(minimal, tmp_path / "warm.apkg")) == cold
+    assert len(packages) == 2
+
+
+def test_kept_files_go_where_the_command_line_names_them_from_any_folder(minimal: Path, tmp_path: Path, packages: list[Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "dist").mkdir()
+    monkeypatch.chdir(tmp_path)
+    build(minimal, Path("dist/deck.apkg"))
+    notes = tmp_path / "dist" / build_module.RELEASE_NOTES_FILE
+    notes.unlink()
+    monkeypatch.chdir(tmp_path / "dist")
+    build(minimal, Path("deck.apkg"))
+    assert len(packages) == 1 and notes.exists()
+    assert not (tmp_path / "dist" / "dist").exists()
+
+
+def test_an_edited_card_alone_is_rendered_again(minimal: Path, tmp_path: Path, renders: list[str], packages: list[Path]) -> None:
+    output = build(minimal, tmp_path / "deck.apkg")
+    before = sha256(output)
+    status = minimal / "apis" / "status.md"
+    status.write_text(status.read_text().replace("**401 Unauthorized**", "**401 Unauthorized** (sic)"))
+    renders.clear()
+    edited = sha256(build(minimal, output))
+    assert renders == ["status-401"] and packages == [output, output] and edited != before
+    shutil.rmtree(cache.cache_root(minimal))
+    assert sha256(build(minimal, output)) == edited
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "edited"])
+def test_a_damaged_render_entry_is_rebuilt(minimal: Path, tmp_path: Path, renders: list[str], damage: str) -> None:
+    cold = sha256(build(minimal, tmp_path / "cold.apkg"))
+    [damaged] = [path for path in render_files(minimal) if path.parent.name == "apis"]
+    text = damaged.read_text()
+    if damage == "garbage":
+        damaged.write_bytes(b"\x00\xff not json")
+    elif damage == "truncated":
+        damaged.write_text(text[: len(text) // 2])
+    else:
+        damaged.write_text(text.replace("Unauthorized", "Authorised"))
+    renders.clear()
+    assert sha256(build(minimal, tmp_path / "warm.apkg")) == cold
+    # The file holds the entries of the cards of one folder: they are rendered again.
+    assert renders == APIS_CARDS
+    assert damaged.read_text() == text
+
+
+@pytest.mark.parametrize("damage", ["garbage record", "truncated package", "edited package"])
+def test_a_damaged_kept_build_is_rebuilt(minimal: Path, tmp_path: Path, packages: list[Path], damage: str) -> None:
+    output = build(minimal, tmp_path / "deck.apkg")
+    cold = sha256(output)
+    [kept] = (cache.cache_root(minimal) / "builds").iterdir()
+    package = kept / "0"
+    if damage == "garbage record":
+        (kept / cache.BUILD_RECORD).write_bytes(b"\x00\xff not json")
+    elif damage == "truncated package":
+        package.write_bytes(package.read_bytes()[:1000])
+    else:
+        data = bytearray(package.read_bytes())
+        data[len(data) // 2] ^= 0xFF
+        package.write_bytes(bytes(data))
+    assert sha256(build(minimal, output)) == cold
+    assert packages == [output, output]
+    assert sha256(package) == cold
+
+
+def test_a_changed_template_makes_the_package_again_but_keeps_the_html(minimal: Path, tmp_path: Path, renders: list[str], packages: list[Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    templates = Path(shutil.copytree(cache.TEMPLATES_DIR, tmp_path / "templates"))
+    monkeypatch.setattr(cache, "TEMPLATES_DIR", templates)
+    output = build(minimal, tmp_path / "deck.apkg")
+    build(minimal, output)
+    assert packages == [output]
+    css = templates / "anki" / "card.css.j2"
+    css.write_text(css.read_text() + "\n")
+    renders.clear()
+    build(minimal, output)
+    assert packages == [output, output] and renders == []
+
+
+@pytest.mark.parametrize(("library", "renders_again"), [*((name, True) for name in render.RENDER_LIBRARIES), ("genanki", False), ("jinja2", False)])
+def test_a_new_library_version_invalidates_what_it_makes(
+    minimal: Path, tmp_path: Path, renders: list[str], packages: list[Path], monkeypatch: pytest.MonkeyPatch, library: str, renders_again: bool
+) -> None:
+    output = build(minimal, tmp_path / "deck.apkg")
+    original = cache.version
+    monkeypatch.setattr(cache, "version", lambda name: "999" if name == library else original(name))
+    cache.code_key.cache_clear()
+    renders.clear()
+    try:
+        build(minimal, output)
+    finally:
+        cache.code_key.cache_clear()
+    assert packages == [output, output]
+    assert len(renders) == (CARDS_IN_MINIMAL if renders_again else 0)
+
+
+def test_lint_takes_the_html_from_the_cache(minimal: Path, tmp_path: Path, renders: list[str]) -> None:
+    build(minimal, tmp_path / "deck.apkg")
+    renders.clear()
+    build_module._render_cache.clear()
+    assert run("lint", "--cards", minimal).exit_code == 0
+    assert renders == []
+
+
+def test_a_cache_that_cannot_be_written_only_slows_the_build(minimal: Path, tmp_path: Path) -> None:
+    expected = sha256(build(minimal, tmp_path / "first.apkg"))
+    shutil.rmtree(cache.cache_root(minimal))
+    cache.cache_root(minimal).write_text("a file where the cache folder would be")
+    assert sha256(build(minimal, tmp_path / "second.apkg")) == expected
