@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import math
 import re
+import shutil
 import socket
 from collections import defaultdict
 from pathlib import Path
@@ -13,7 +14,7 @@ import pdfplumber
 import pytest
 from pypdf import PdfReader
 
-from builder import pdf
+from builder import card_pages, pdf, typeset
 from builder.cards import Card
 from builder.render import render_card
 from builder.sheets import CARD_SIZES, LAYOUTS, PAPERS, SheetSpec, back_turn, grid, mirrored_cell, pages
@@ -132,11 +133,12 @@ def test_each_back_sits_behind_its_front(minimal: Path, tmp_path: Path, layout: 
     assert sorted(on_fronts) == sorted(set(on_fronts)) and set(ids) <= set(on_fronts)
 
 
-def test_every_card_appears_once_in_the_same_order_whatever_the_chunking(tmp_path: Path) -> None:
-    cards = tuple(pdf.PrintCard(f"card-{n:02d}", f"card-{n:02d} · Section · junior", f"Question {n}?", f"Answer {n}.") for n in range(11))
+def test_every_card_appears_once_in_the_same_order_whatever_the_chunking(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cards = tuple(card_pages.PrintCard(f"card-{n:02d}", f"card-{n:02d} · Section · junior", f"Question {n}?", f"Answer {n}.") for n in range(11))
     spec = SheetSpec("a4", "index")
-    whole = pdf.write_sheets(cards, spec, tmp_path, tmp_path / "whole.pdf", skip_overflow=False)
-    chunked = pdf.write_sheets(cards, spec, tmp_path, tmp_path / "chunked.pdf", skip_overflow=False, sheets_per_chunk=1, jobs=2)
+    whole = pdf.write_sheets(cards, spec, tmp_path, tmp_path / "whole", tmp_path / "whole.pdf", skip_overflow=False)
+    monkeypatch.setattr(card_pages, "CARDS_PER_CHUNK", 3)
+    chunked = pdf.write_sheets(cards, spec, tmp_path, tmp_path / "chunked", tmp_path / "chunked.pdf", skip_overflow=False, jobs=2)
     assert (whole.pages, chunked.pages) == (6, 6)
     order = [[card_id for card_id, _ in sorted(page.items(), key=lambda item: item[0])] for page in sheets(tmp_path / "whole.pdf")]
     assert order == [[card_id for card_id, _ in sorted(page.items(), key=lambda item: item[0])] for page in sheets(tmp_path / "chunked.pdf")]
@@ -184,6 +186,70 @@ def test_same_sources_and_options_give_identical_bytes(minimal: Path, tmp_path: 
     assert sha256(first) == sha256(second)
 
 
+def test_a_link_moves_with_its_card_side(minimal: Path, tmp_path: Path) -> None:
+    add_cards(minimal, 1, answer="Read [the RFC](https://www.rfc-editor.org/rfc/rfc9110) first.")
+    spec = SheetSpec()
+    output = build_pdf(minimal, tmp_path / "cards.pdf", "--section", "apis")
+    back = PdfReader(output).pages[1]
+    [link] = [annotation.get_object() for annotation in back["/Annots"]]
+    assert link["/A"]["/URI"] == "https://www.rfc-editor.org/rfc/rfc9110"
+    left, bottom, right, top = (float(v) for v in link["/Rect"])
+    with pdfplumber.open(output) as document:
+        height = document.pages[1].height
+        label = labels(document.pages[1])["card-01"]
+        words = [c for c in document.pages[1].chars if left <= c["x0"] and c["x1"] <= right and bottom <= height - c["bottom"] and height - c["top"] <= top]
+    assert "".join(c["text"] for c in words).replace(" ", "") == "theRFC"
+    assert cell((left, height - top), spec) == cell(label, spec)
+
+
+# The cache of laid-out cards --------------------------------------------------------------------
+
+
+@pytest.fixture
+def laid_out(monkeypatch: pytest.MonkeyPatch) -> list[set[str]]:
+    """For each build, the ids of the cards it had to lay out (the cache had not)."""
+    builds: list[set[str]] = []
+    original = card_pages._lay_out_missing
+
+    def recording(missing, jobs):
+        builds.append({card.id for _, chunk in missing for card in chunk.cards})
+        return original(missing, jobs)
+
+    monkeypatch.setattr(card_pages, "_lay_out_missing", recording)
+    return builds
+
+
+def test_a_warm_build_gives_the_bytes_of_a_cold_one(minimal: Path, tmp_path: Path, laid_out: list[set[str]]) -> None:
+    ids = add_cards(minimal, 9)
+    cold = build_pdf(minimal, tmp_path / "cold.pdf")
+    warm = build_pdf(minimal, tmp_path / "warm.pdf")
+    shutil.rmtree(minimal.parent / ".cache")
+    again = build_pdf(minimal, tmp_path / "again.pdf")
+    assert [len(cards) for cards in laid_out] == [len(ids) + 6, 0, len(ids) + 6]  # the fixture deck has 6 cards
+    assert sha256(cold) == sha256(warm) == sha256(again)
+
+
+def test_other_papers_layouts_and_levels_reuse_the_laid_out_cards(minimal: Path, tmp_path: Path, laid_out: list[set[str]]) -> None:
+    build_pdf(minimal, tmp_path / "a4.pdf")
+    build_pdf(minimal, tmp_path / "letter.pdf", "--paper", "letter", "--layout", "duplex-short", "--back-offset", "1,1")
+    build_pdf(minimal, tmp_path / "fold.pdf", "--layout", "fold", "--up-to", "mid")
+    build_pdf(minimal, tmp_path / "business.pdf", "--card-size", "business")
+    assert [len(cards) for cards in laid_out] == [6, 0, 0, 6]
+
+
+def test_an_edited_card_or_picture_lays_out_that_card_again(minimal: Path, tmp_path: Path, laid_out: list[set[str]]) -> None:
+    build_pdf(minimal, tmp_path / "before.pdf")
+    status = minimal / "apis" / "status.md"
+    status.write_text(status.read_text().replace("re-authenticating will not help", "authenticating again will not help"))
+    picture = minimal / "media" / "tree.png"
+    picture.write_bytes(picture.read_bytes() + b"\0")
+    edited = build_pdf(minimal, tmp_path / "edited.pdf")
+    # Each card of the fixture deck is alone in its section and level, so alone in its chunk.
+    assert laid_out[1] == {"status-403", "bplus-leaves"}
+    with pdfplumber.open(edited) as document:
+        assert "authenticating again" in " ".join(page_text(page) for page in document.pages)
+
+
 # Overflow --------------------------------------------------------------------------------------
 
 LONG = " ".join(["Every word of this answer takes room on a small card."] * 40)
@@ -225,7 +291,7 @@ def test_every_card_of_the_shipped_deck_fits_at_the_default_settings(shipped: Pa
     # Diagram labels scale with their picture: they too must stay at the minimum print size.
     with pdfplumber.open(tmp_path / "deck.pdf") as document:
         smallest = min(font_size(char) for page in document.pages for char in page.chars)
-    assert smallest >= pdf.MIN_TEXT_PT - 0.01
+    assert smallest >= card_pages.MIN_TEXT_PT - 0.01
 
 
 # Untrusted HTML --------------------------------------------------------------------------------
@@ -241,13 +307,13 @@ HOSTILE = (
 def fetched(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Every URL WeasyPrint asks the fetcher for, allowed or not."""
     asked: list[str] = []
-    original = pdf.MediaFetcher.fetch
+    original = typeset.MediaFetcher.fetch
 
     def recording(self, url: str, headers=None):
         asked.append(url)
         return original(self, url, headers)
 
-    monkeypatch.setattr(pdf.MediaFetcher, "fetch", recording)
+    monkeypatch.setattr(typeset.MediaFetcher, "fetch", recording)
     return asked
 
 
@@ -267,8 +333,8 @@ def assert_nothing_embedded(output: Path) -> None:
 
 def test_hostile_html_is_refused_by_the_fetcher(minimal: Path, tmp_path: Path, fetched: list[str], no_network: list[object]) -> None:
     # HTML that skipped the sanitiser: the fetcher is the second wall.
-    card = pdf.PrintCard("hostile", "hostile · Section · junior", f"<p>Question {HOSTILE}</p>", f"<p>Answer {HOSTILE}</p>")
-    pdf.write_sheets((card,), SheetSpec(), minimal / "media", tmp_path / "hostile.pdf", skip_overflow=False, jobs=1)
+    card = card_pages.PrintCard("hostile", "hostile · Section · junior", f"<p>Question {HOSTILE}</p>", f"<p>Answer {HOSTILE}</p>")
+    pdf.write_sheets((card,), SheetSpec(), minimal / "media", tmp_path / "cache", tmp_path / "hostile.pdf", skip_overflow=False, jobs=1)
     assert_nothing_embedded(tmp_path / "hostile.pdf")
     assert {"file:///etc/passwd", "http://example.com/x.png"} <= set(fetched)  # asked, and refused
     assert no_network == []
@@ -279,8 +345,8 @@ def test_hostile_markdown_never_reaches_the_fetcher(minimal: Path, tmp_path: Pat
     markdown = f"Answer\n\n{HOSTILE}\n\n![x](file:///etc/passwd) ![y](http://example.com/y.png)"
     card = Card("hostile", "basic", "Question?", markdown, "apis", "status-codes", "junior", (), "", minimal / "apis" / "x.md", 1)
     rendered = render_card(card, minimal / "media")
-    printed = pdf.PrintCard(card.id, "hostile · APIs · junior", rendered.front_html, rendered.back_html)
-    pdf.write_sheets((printed,), SheetSpec(), minimal / "media", tmp_path / "hostile.pdf", skip_overflow=False, jobs=1)
+    printed = card_pages.PrintCard(card.id, "hostile · APIs · junior", rendered.front_html, rendered.back_html)
+    pdf.write_sheets((printed,), SheetSpec(), minimal / "media", tmp_path / "cache", tmp_path / "hostile.pdf", skip_overflow=False, jobs=1)
     assert_nothing_embedded(tmp_path / "hostile.pdf")
     assert fetched == [] and no_network == []
 
@@ -341,7 +407,7 @@ def test_no_printed_text_is_smaller_than_the_minimum(minimal: Path, tmp_path: Pa
     add_cards(minimal, 4, answer=" ".join(["Each word takes room."] * 14) + "\n\n```python\nprint('x')\n```")
     with pdfplumber.open(build_pdf(minimal, tmp_path / "cards.pdf", "--card-size", card_size, "--skip-overflow")) as document:
         sizes = [font_size(char) for page in document.pages for char in page.chars]
-    assert min(sizes) >= pdf.MIN_TEXT_PT - 0.01
+    assert min(sizes) >= card_pages.MIN_TEXT_PT - 0.01
 
 
 def test_a_short_question_stands_large_on_its_front(minimal: Path, tmp_path: Path) -> None:
