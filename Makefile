@@ -26,7 +26,8 @@ $(STAMP): pyproject.toml
 # kept in .cache/card-pages). Outputs build JOBS at a time, so that the packages, the site and the
 # exports use the cores that a PDF build leaves idle while it reads the deck and writes its sheets.
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
-SOURCES := pyproject.toml $(shell find cards builder templates -type f -not -path '*/__pycache__/*')
+# The note history is left out: the whole-deck package writes it, after itself.
+SOURCES := pyproject.toml $(shell find cards builder templates -type f -not -path '*/__pycache__/*' -not -name note-history.json)
 OUT := dist/backend-interview
 WHOLE_DECK_PDF := $(OUT)-up-to-principal-a4.pdf
 PDFS := $(foreach paper,$(PAPERS),$(LEVELS:%=$(OUT)-up-to-%-$(paper).pdf))

@@ -205,7 +205,7 @@ def build_pdf(opts: BuildOptions, sheet: SheetSpec, skip_overflow: bool) -> Shee
 
     chosen = choose(opts)
     check_targets(opts.cards_dir, (opts.output,))
-    cards = tuple(pdf.print_card(r, chosen.deck.syllabus) for r in chosen.cards)
+    cards = tuple(pdf.print_card(r, chosen.deck.syllabus, opts.cards_dir / MEDIA_DIR) for r in chosen.cards)
     # Laid-out cards are kept beside the card folder, for every later build of the same cards.
     cache_dir = opts.cards_dir.parent / ".cache" / "card-pages"
     return pdf.write_sheets(cards, sheet, opts.cards_dir / MEDIA_DIR, cache_dir, opts.output, skip_overflow)

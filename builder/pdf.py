@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import click
+
 from . import imposition, pdf_cache
 from .card_pages import MIN_TEXT_PT, PrintCard, floor_pt, lay_out
 from .diagrams import cached_svg
@@ -36,15 +38,25 @@ class SheetsWritten:
     skipped: tuple[str, ...]
 
 
-def print_card(rendered: RenderedCard, syllabus: Syllabus) -> PrintCard:
+def print_card(rendered: RenderedCard, syllabus: Syllabus, media_dir: Path) -> PrintCard:
     """A cloze card shows its blanks on the front and the filled text, then the extra, on the back."""
     card = rendered.card
-    front, back = _inline_diagrams(rendered.front_html), _inline_diagrams(rendered.back_html)
+    front, back = (_media_paths(_inline_diagrams(html), rendered.media, media_dir) for html in (rendered.front_html, rendered.back_html))
     if card.is_cloze:
         front, back = cloze_front(front), cloze_back(front) + back
     if rendered.ref_html:
         back += f'<p class="ref">{rendered.ref_html}</p>'
     return PrintCard(card.id, card_label(card, syllabus), front, back, f"{card.section} {card.level}", rendered.media)
+
+
+def _media_paths(html: str, media: tuple[Path, ...], media_dir: Path) -> str:
+    """Anki names an image by its file name alone; the sheet finds it by its path in the media
+    folder, which may have subfolders (render.py refuses two files of one name)."""
+    root = media_dir.resolve()
+    for path in media:
+        if root in path.parents and path.parent != root:
+            html = html.replace(f'src="{path.name}"', f'src="{path.relative_to(root).as_posix()}"')
+    return html
 
 
 def _inline_diagrams(html: str) -> str:
@@ -91,7 +103,7 @@ def write_calibration(spec: SheetSpec, output: Path) -> None:
     from . import typeset
 
     if spec.layout == "fold":
-        raise BuilderError("the calibration sheet is for duplex printing — pass --layout duplex-long or duplex-short")
+        raise click.UsageError("the calibration sheet is for duplex printing — pass --layout duplex-long or duplex-short", click.get_current_context(silent=True))
     paper = spec.paper_size
     html = environment().get_template("print/calibration.html").render(
         spec=spec, paper=paper, pages=pages(grid(spec).per_sheet, spec), centre=(paper.width / 2, paper.height / 2)

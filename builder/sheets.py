@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from .errors import BuilderError
+import click
 
 Side = Literal["front", "back"]
 
@@ -56,7 +56,7 @@ class SheetSpec:
 
     def __post_init__(self) -> None:
         if self.layout == "fold" and self.back_offset != (0.0, 0.0):
-            raise BuilderError("--back-offset applies to duplex layouts only — the fold layout prints on one side")
+            raise click.UsageError("--back-offset applies to duplex layouts only — the fold layout prints on one side", click.get_current_context(silent=True))
 
     @property
     def paper_size(self) -> Size:

@@ -357,6 +357,16 @@ def test_media_images_are_the_only_files_loaded(minimal: Path, tmp_path: Path, f
     assert b"/Subtype /Image" in output.read_bytes()
 
 
+def test_an_image_in_a_media_subfolder_is_printed(minimal: Path, tmp_path: Path, fetched: list[str]) -> None:
+    (minimal / "media" / "trees").mkdir()
+    (minimal / "media" / "tree.png").rename(minimal / "media" / "trees" / "tree.png")
+    indexes = minimal / "databases" / "indexes.md"
+    indexes.write_text(indexes.read_text().replace("../media/tree.png", "../media/trees/tree.png"))
+    output = build_pdf(minimal, tmp_path / "cards.pdf", "--level", "staff")
+    assert fetched == [(minimal / "media" / "trees" / "tree.png").resolve().as_uri()]
+    assert b"/Subtype /Image" in output.read_bytes()
+
+
 # Command line ----------------------------------------------------------------------------------
 
 
@@ -392,7 +402,7 @@ def test_calibration_sheet_scales_include_the_current_offset(tmp_path: Path) -> 
         assert [page.width for page in document.pages] == [pytest.approx(595.28, abs=0.01)] * 2
     assert "short edge" in front
     assert {"1.5", "-1", "-0.5", "3.5"} <= back
-    assert run("calibrate", "-o", tmp_path / "fold.pdf", "--layout", "fold").exit_code == 1
+    assert run("calibrate", "-o", tmp_path / "fold.pdf", "--layout", "fold").exit_code == 2
 
 
 def test_every_option_value_is_offered(minimal: Path) -> None:
