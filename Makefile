@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 # cards' diagrams, and the browser the layout tests read every card in (Debian names).
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core graphviz chromium
 
-.PHONY: all decks test lint bench pictures clean system-deps
+.PHONY: all decks outputs test lint bench pictures clean system-deps
 
 all: decks
 
@@ -21,16 +21,44 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+# Every output depends on every source: a `make` with nothing changed does nothing, and a change
+# rebuilds every output, the PDFs laying out only cards that no build laid out before (they are
+# kept in .cache/card-pages). Outputs build JOBS at a time, so that the packages, the site and the
+# exports use the cores that a PDF build leaves idle while it reads the deck and writes its sheets.
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+SOURCES := pyproject.toml $(shell find cards builder templates -type f -not -path '*/__pycache__/*')
+OUT := dist/backend-interview
+WHOLE_DECK_PDF := $(OUT)-up-to-principal-a4.pdf
+PDFS := $(foreach paper,$(PAPERS),$(LEVELS:%=$(OUT)-up-to-%-$(paper).pdf))
+# In the order they start: the whole deck's sheets, which take longest, as early as they can.
+DECKS := $(OUT).apkg $(WHOLE_DECK_PDF) $(LEVELS:%=$(OUT)-up-to-%.apkg) $(OUT).tsv $(OUT)-quizlet.txt \
+	dist/site/index.html $(PAPERS:%=dist/calibration-%.pdf) $(filter-out $(WHOLE_DECK_PDF),$(PDFS))
+
 decks: $(STAMP)
+	@$(MAKE) --no-print-directory --jobs=$(JOBS) outputs
+outputs: $(DECKS)
+
+# The whole-deck package first: it brings the note history up to date, which later outputs read.
+# The other sheets after the whole deck's, which lay out every card: they reuse those pages
+# instead of laying out the same cards side by side.
+$(filter-out $(OUT).apkg,$(DECKS)): | $(OUT).apkg
+$(filter-out $(WHOLE_DECK_PDF),$(PDFS)): | $(WHOLE_DECK_PDF)
+
+$(OUT).apkg: $(STAMP) $(SOURCES)
 	$(CLI) build
-	$(CLI) site
+$(OUT)-up-to-%.apkg: $(STAMP) $(SOURCES)
+	$(CLI) build --up-to $*
+$(OUT).tsv: $(STAMP) $(SOURCES)
 	$(CLI) export
+$(OUT)-quizlet.txt: $(STAMP) $(SOURCES)
 	$(CLI) export --format quizlet
-	for level in $(LEVELS); do $(CLI) build --up-to $$level || exit 1; done
-	for paper in $(PAPERS); do \
-		$(CLI) calibrate --paper $$paper || exit 1; \
-		for level in $(LEVELS); do $(CLI) pdf --up-to $$level --paper $$paper || exit 1; done; \
-	done
+dist/site/index.html: $(STAMP) $(SOURCES)
+	$(CLI) site
+# The stem is LEVEL-PAPER.
+$(OUT)-up-to-%.pdf: $(STAMP) $(SOURCES)
+	$(CLI) pdf --up-to $(firstword $(subst -, ,$*)) --paper $(lastword $(subst -, ,$*))
+dist/calibration-%.pdf: $(STAMP) $(SOURCES)
+	$(CLI) calibrate --paper $*
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
