@@ -49,8 +49,8 @@ SIDES: tuple[Side, ...] = ("front", "back")
 PADDING_MM = 4.0
 #: Room for a label of up to two lines and its gap above a side's body (6.5 pt text, card.css.j2).
 LABEL_MM = 7.5
-#: About 4 s of layout per chunk: small enough for bounded memory and for an edit to lay out
-#: little again, large enough that the fonts each chunk embeds do not add up.
+#: About a second of layout per chunk: small enough for bounded memory and for an edit to lay
+#: out little again, large enough that the fonts each chunk embeds do not add up.
 CARDS_PER_CHUNK = 64
 #: A side's page is this many card heights tall: room below the card to lay out and measure overflow.
 PAGE_HEIGHT_IN_CARDS = 3

@@ -100,11 +100,6 @@ class Slot:
     cell: Size
     turn: int
 
-    @property
-    def card(self) -> Size:
-        """The card's own outline: centred on the cell, then turned by `turn`."""
-        return self.cell.turned() if self.turn % 180 else self.cell
-
 
 @dataclass(frozen=True)
 class Page:

@@ -433,6 +433,13 @@ def test_cut_marks_are_at_least_half_a_point_thick(minimal: Path, tmp_path: Path
     assert min(min(rect["width"], rect["height"]) for rect in marks) >= 0.49
 
 
+def test_cut_marks_frame_the_cards_of_each_sheet_and_no_empty_cell(minimal: Path, tmp_path: Path) -> None:
+    # The fixture deck's 6 cards fill one sheet of 4 and half of another; a card has two marks at each corner.
+    with pdfplumber.open(build_pdf(minimal, tmp_path / "cards.pdf")) as document:
+        marks = [[r for r in page.rects if abs(max(r["width"], r["height"]) - pdf.MARK_MM * MM) < 0.1] for page in document.pages]
+    assert [len(page) for page in marks] == [4 * 8, 0, 2 * 8, 0]
+
+
 def test_the_fold_layout_says_what_a_sheet_holds_and_what_holds_more(minimal: Path, tmp_path: Path) -> None:
     result = run("pdf", "--cards", minimal, "--layout", "fold", "-o", tmp_path / "fold.pdf")
     assert result.exit_code == 0, result.output
