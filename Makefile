@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 # cards' diagrams, and the browser the layout tests read every card in (Debian names).
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core graphviz chromium
 
-.PHONY: all decks test lint bench pictures clean system-deps
+.PHONY: all decks test fuzz lint bench pictures clean system-deps
 
 all: decks
 
@@ -34,6 +34,10 @@ decks: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# The long run of tests/test_fuzz.py (make test runs a short one): thousands of generated card files.
+fuzz: $(STAMP)
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest tests/test_fuzz.py
 
 lint: $(STAMP)
 	$(CLI) lint --strict
