@@ -281,7 +281,8 @@ def _invoke(args: list[str], memory_limit: int, send) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
     result = CliRunner().invoke(cli, args)
     crashed = result.exception is not None and not isinstance(result.exception, SystemExit)
-    crash = "".join(traceback.format_exception(result.exception)) if crashed else ""
+    # The outer frames name the stage that failed; a RecursionError's inner thousand do not.
+    crash = "".join(traceback.format_exception(result.exception, limit=30)) if crashed else ""
     send.send(Outcome(result.exit_code, result.stdout, result.stderr, crash))
 
 
