@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 # cards' diagrams, and the browser the layout tests read every card in (Debian names).
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core graphviz chromium
 
-.PHONY: all decks outputs test lint bench pictures clean system-deps
+.PHONY: all decks outputs test lint fuzz bench pictures clean system-deps
 
 all: decks
 
@@ -63,6 +63,10 @@ dist/calibration-%.pdf: $(STAMP) $(SOURCES)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# The long run of tests/test_fuzz.py (make test runs a short one): thousands of generated card files.
+fuzz: $(STAMP)
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest tests/test_fuzz.py
 
 lint: $(STAMP)
 	$(CLI) lint --strict
