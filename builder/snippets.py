@@ -36,8 +36,9 @@ SCHEMA = re.compile(r"<!--\s*schema\s*\n(?P<sql>.*?)-->", re.DOTALL)
 OUTPUT = "output"
 #: A Python block that defines pytest tests.
 PYTEST_TESTS = re.compile(r"^\s*(async\s+)?def test_\w*\(", re.MULTILINE)
-#: Seconds one snippet may run.
-TIME_LIMIT = 10.0
+#: Seconds one snippet may run: a hang detector, with room for a busy machine (the slowest
+#: block, a Hypothesis property, takes about 2 s on an idle one).
+TIME_LIMIT = 30.0
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ every system and file system, network folders and containers included.
 
 from __future__ import annotations
 
+import signal
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -84,6 +85,9 @@ def _site(opts: BuildOptions) -> str:
 def watch(cards_dir: Path, selection: Selection, outputs: tuple[Output, ...], poll: float = POLL_SECONDS) -> None:
     """Lint and rebuild now, then after every change, until Ctrl-C."""
     require_folder(cards_dir)
+    # Ctrl-C ends a watch even when its parent started it with interrupts ignored (a job that a
+    # non-interactive shell put in the background inherits that).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     parsed: dict[Path, ParsedFile] = {}
     seen: dict[Path, Stamp] = {}
     names = ", ".join(str(output.path) for output in outputs) or "nothing (lint only)"
