@@ -15,6 +15,9 @@ from dataclasses import dataclass
 OPENING = "{{c"
 CLOSING = "}}"
 NUMBER = re.compile(r"\d+::")
+#: Each number is a card of the note: far more than a sentence holds, far less than overflows
+#: the integer Anki stores a card's number in.
+MAX_NUMBER = 100
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,8 @@ def scan(text: str) -> Scan:
             return Scan(tuple(found), f"deletion '{label}' holds another deletion")
         if int(number.group()[:-2]) == 0:
             return Scan(tuple(found), f"deletion '{label}' is numbered 0")
+        if int(number.group()[:-2]) > MAX_NUMBER:
+            return Scan(tuple(found), f"deletion '{label}' is numbered above {MAX_NUMBER}")
         if not deleted.strip():
             return Scan(tuple(found), f"deletion '{label}' hides nothing")
         found.append(Deletion(int(number.group()[:-2]), deleted, hint, position, end + len(CLOSING)))

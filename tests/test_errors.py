@@ -92,6 +92,7 @@ CASES: dict[str, tuple[Mutation, str]] = {
     "empty heading": (replace(STATUS, "## Which status code refuses an authenticated client that lacks permission?", "##"), "apis/status.md:12: card has an empty question — write the question after '## '"),
     "cloze never closed": (replace(ISOLATION, "{{c1::snapshot isolation}}", "{{c1::snapshot isolation"), "databases/isolation.md:15: cloze deletion '{{c1::snapshot isola…' is never closed with }} — " + CLOZE_HINT),
     "cloze numbered 0": (replace(ISOLATION, "{{c1::snapshot isolation}}", "{{c0::snapshot isolation}}"), "databases/isolation.md:15: cloze deletion '{{c0::snapshot isolation}}' is numbered 0 — " + CLOZE_HINT),
+    "cloze numbered past any card": (replace(ISOLATION, "{{c1::snapshot isolation}}", "{{c99999999999999999999::snapshot isolation}}"), "databases/isolation.md:15: cloze deletion '{{c99999999999999999999::snapshot isolation}}' is numbered above 100 — " + CLOZE_HINT),
     "empty cloze": (replace(ISOLATION, "{{c1::snapshot isolation}}", "{{c1::}}"), "databases/isolation.md:15: cloze deletion '{{c1::}}' hides nothing — " + CLOZE_HINT),
     "nested cloze": (replace(ISOLATION, "{{c1::snapshot isolation}}", "{{c1::snapshot {{c2::isolation}}}}"), "databases/isolation.md:15: cloze deletion '{{c1::snapshot {{c2::isolation}}' holds another deletion — " + CLOZE_HINT),
     "cloze without deletion": (replace(ISOLATION, "{{c1::snapshot isolation}}", "snapshot isolation"), "databases/isolation.md:16: cloze card has no deletion — mark the hidden text as {{c1::text}} in the heading"),
