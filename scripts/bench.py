@@ -8,11 +8,12 @@ wall time / cores). "Cold" runs start with no cache: the `.cache` folder beside 
 folder is deleted before each. "Warm" runs follow a build with nothing changed since.
 
 Sections, each printed as soon as it is measured:
-  the peer, markdown-anki-decks 1.1.1 (installed into .cache/bench-peer-venv on first use),
-  against our cold `build` of the same 10k generated cards; `build` of 10k cards cold, warm
-  and after one edit, and cold at 1k / 3k / 10k / 30k; `lint` and `stats` of 10k; `pdf`
-  (A4, index cards) of 1k / 3k / 10k; the shipped deck's commands; `make` in a fresh clone of
-  the repository's last commit, then again with nothing changed.
+  the peer, markdown-anki-decks 1.1.1 (installed into .cache/bench-peer*-venv on first use),
+  as pip installs it and with Pygments added, against our cold `build` of the same 10k
+  generated cards; `build` of 10k cards cold, warm and after one edit, and cold at 1k / 3k /
+  10k / 30k; `lint` and `stats` of 10k; `pdf` (A4, index cards) of 1k / 3k / 10k; the shipped
+  deck's commands; `make` in a fresh clone of the repository's last commit, then again with
+  nothing changed.
 --quick skips the slow ones: 30k cards, the 10k and shipped-deck PDFs, and `make`.
 Usage: python scripts/bench.py [--runs N] [--quick]
 """
@@ -38,6 +39,7 @@ from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
+import pygments
 from pypdf import PdfReader
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,7 +53,12 @@ from synthetic_deck import write_deck  # noqa: E402
 PEER = "markdown-anki-decks==1.1.1"
 #: The peer's typer 0.4 fails on click 8.2's changed metavar call.
 PEER_PINS = ("click<8.2",)
-PEER_VENV = ROOT / ".cache" / "bench-peer-venv"
+#: The peer as pip installs it, and with the Pygments we use: Pygments is not among its
+#: dependencies, and without it its Markdown leaves code unhighlighted, work ours does.
+PEERS = {
+    "markdown-anki-decks 1.1.1": ("bench-peer-venv", ()),
+    "markdown-anki-decks 1.1.1 + Pygments": ("bench-peer-pygments-venv", (f"pygments=={pygments.__version__}",)),
+}
 CORES = os.cpu_count() or 1
 SAMPLE_SECONDS = 0.05
 PAGE_BYTES = os.sysconf("SC_PAGE_SIZE")
@@ -208,13 +215,15 @@ def note(text: str) -> None:
 # The peer ---------------------------------------------------------------------------------------
 
 
-def peer_command() -> Path:
-    """The peer's `mdankideck`, installed on first use into a virtual environment of its own."""
-    command = PEER_VENV / "bin" / "mdankideck"
+def peer_command(venv_name: str, extras: tuple[str, ...]) -> Path:
+    """The peer's `mdankideck`, installed on first use into a virtual environment of its own
+    under .cache/ (git-ignored)."""
+    venv = ROOT / ".cache" / venv_name
+    command = venv / "bin" / "mdankideck"
     if not command.exists():
-        note(f"installing {PEER} into {PEER_VENV.relative_to(ROOT)}")
-        subprocess.run([sys.executable, "-m", "venv", "--clear", PEER_VENV], check=True)
-        subprocess.run([PEER_VENV / "bin" / "python", "-m", "pip", "install", "--quiet", PEER, *PEER_PINS], check=True)
+        note(f"installing {' '.join((PEER, *extras))} into {venv.relative_to(ROOT)}")
+        subprocess.run([sys.executable, "-m", "venv", "--clear", venv], check=True)
+        subprocess.run([venv / "bin" / "python", "-m", "pip", "install", "--quiet", PEER, *PEER_PINS, *extras], check=True)
     return command
 
 
@@ -254,27 +263,30 @@ def package_counts(packages: list[Path]) -> tuple[int, int]:
 
 def peer_figures(decks: Decks, runs: int, tmp: Path) -> list[Run]:
     """The peer and our cold build on the same 10k cards, run by turns so that the machine's
-    load weighs on both alike; returns our runs, the cold figure of later sections."""
+    load weighs on all alike; returns our runs, the cold figure of later sections."""
     cards = decks.cards(10_000)
-    peer_out = tmp / "peer-packages"
+    peer_cards, peer_out = write_peer_deck(cards, tmp / "peer-cards"), tmp / "peer-packages"
     peer_out.mkdir()
-    peer = [str(peer_command()), str(write_peer_deck(cards, tmp / "peer-cards")), str(peer_out), "--cloze", "--prefix", f"{ROOT_DECK}::"]
+    peers = {
+        name: [str(peer_command(*venv)), str(peer_cards), str(peer_out), "--cloze", "--prefix", f"{ROOT_DECK}::"]
+        for name, venv in PEERS.items()
+    }
     ours = builder("build", "--cards", cards, "-o", cards.parent / "deck.apkg")
-    peer_runs, our_runs = [], []
+    peer_runs: dict[str, list[Run]] = defaultdict(list)
+    our_runs: list[Run] = []
     for _ in range(runs):
-        peer_runs += repeat(peer, 1)
+        for name, command in peers.items():
+            peer_runs[name] += repeat(command, 1)
         our_runs += repeat(ours, 1, cold(cards))
-    table("10k cards: the peer against our cold build", ("", *COLUMNS), [
-        ["markdown-anki-decks 1.1.1", *figures(peer_runs)],
-        ["ours: build, cold", *figures(our_runs)],
-    ])
-    wall = [p.seconds / o.seconds for p, o in zip(peer_runs, our_runs)]
-    cpu = [p.cpu_seconds / o.cpu_seconds for p, o in zip(peer_runs, our_runs)]
-    note(f"ours faster by {spread(wall, 1)}x in wall time (target: at least 3x), {spread(cpu, 1)}x in CPU time")
+    rows = [[name, *figures(r)] for name, r in peer_runs.items()]
+    table("10k cards: the peer against our cold build", ("", *COLUMNS), [*rows, ["ours: build, cold", *figures(our_runs)]])
+    for name, r in peer_runs.items():
+        wall = [p.seconds / o.seconds for p, o in zip(r, our_runs)]
+        cpu = [p.cpu_seconds / o.cpu_seconds for p, o in zip(r, our_runs)]
+        note(f"ours faster than {name} by {spread(wall, 1)}x in wall time (target: at least 3x), {spread(cpu, 1)}x in CPU time")
     packages = sorted(peer_out.glob("*.apkg"))
     (peer_notes, peer_clozes), (our_notes, our_clozes) = package_counts(packages), package_counts([cards.parent / "deck.apkg"])
     note(f"notes: the peer {peer_notes} ({peer_clozes} clozes) in {len(packages)} packages, ours {our_notes} ({our_clozes} clozes)")
-    note("the peer highlights no code: Pygments, which its Markdown extension needs for that, is not among its dependencies")
     return our_runs
 
 
