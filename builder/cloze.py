@@ -51,16 +51,17 @@ def scan(text: str) -> Scan:
             return Scan(tuple(found), f"deletion '{text[position:position + 20]}…' is never closed with }}}}")
         body = text[body_start:end]
         deleted, _, hint = body.partition("::")
-        label = f"{{{{c{number.group()[:-2]}::{body}}}}}"
+        digits = number.group()[:-2]
+        label = f"{{{{c{digits}::{body}}}}}"
         if OPENING in body:
             return Scan(tuple(found), f"deletion '{label}' holds another deletion")
-        if int(number.group()[:-2]) == 0:
+        if int(digits) == 0:
             return Scan(tuple(found), f"deletion '{label}' is numbered 0")
-        if int(number.group()[:-2]) > MAX_NUMBER:
+        if int(digits) > MAX_NUMBER:
             return Scan(tuple(found), f"deletion '{label}' is numbered above {MAX_NUMBER}")
         if not deleted.strip():
             return Scan(tuple(found), f"deletion '{label}' hides nothing")
-        found.append(Deletion(int(number.group()[:-2]), deleted, hint, position, end + len(CLOSING)))
+        found.append(Deletion(int(digits), deleted, hint, position, end + len(CLOSING)))
         position = text.find(OPENING, end + len(CLOSING))
     return Scan(tuple(found))
 
