@@ -31,7 +31,7 @@ BUILD_RECORD = "record.json"
 #: What the files of a build depend on besides the builder's code: the libraries that read the
 #: sources, render the HTML, write the note types (Jinja2) and the package (genanki, and Chevron
 #: with which it decides a note's cards).
-BUILD_LIBRARIES = ("pyyaml", "markdown", "pygments", "nh3", "jinja2", "markupsafe", "genanki", "chevron")
+BUILD_LIBRARIES = ("pyyaml", "cmarkgfm", "pygments", "nh3", "jinja2", "markupsafe", "genanki", "chevron")
 
 
 def cache_root(cards_dir: Path) -> Path:

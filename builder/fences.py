@@ -2,22 +2,25 @@
 where code is: the loader (a `## ` line in code is no card), the snippet checker, the quality
 rules and the diagram renderer.
 
-The rules are Python-Markdown's fenced_code: a fence is three or more backticks or tildes at the
-start of a line, followed only by a language; the block ends at a line that is exactly the same
-fence (trailing spaces aside). A longer or shorter fence, or one of the other character, is code.
-A fence that is never closed is an error here: the renderer would show it as text and it would
-swallow the cards after it.
+The rules are CommonMark's, which the renderer (cmark) follows, for fences that start a line of
+the text: three or more backticks or tildes, indented by at most three spaces; the block ends at
+a line of the same character, at least as long, indented by at most three spaces and followed
+only by spaces. Inside the block, as much indentation as the opening fence had is taken off each
+line. Two rules are the deck's own: what follows the opening fence may only be a language (the
+snippet checker and the highlighter read nothing else, so more would be silently lost), and a
+fence that is never closed is an error: it would swallow the cards after it.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-OPENING = re.compile(r"(?P<fence>~{3,}|`{3,})[ ]*(?P<info>.*)")
-#: What may follow an opening fence: a language, or {attributes}, as fenced_code accepts them.
-INFO = re.compile(r"\{[^\n]*\}|\.?(?P<language>[\w#.+-]*)[ ]*(?:hl_lines=(?P<quote>[\"']).*?(?P=quote)[ ]*)?")
+OPENING = re.compile(r"(?P<indent> {0,3})(?P<fence>~{3,}|`{3,})(?P<info>.*)")
+CLOSING = re.compile(r" {0,3}(?P<fence>~{3,}|`{3,})[ \t]*")
+#: What may follow an opening fence: a language, such as python, c++ or objective-c.
+LANGUAGE = re.compile(r"[\w#+.-]*")
 
 
 @dataclass(frozen=True)
@@ -28,33 +31,44 @@ class Fence:
     #: None when the block is never closed.
     closing: int | None
     marker: str
+    #: What follows the opening fence, spaces around it taken off.
     info: str
+    #: Spaces before the opening fence: as many are taken off each line of the code.
+    indent: int = 0
 
     @property
     def language(self) -> str:
-        match = INFO.fullmatch(self.info)
-        return (match.group("language") or "").lower() if match else ""
+        return self.info.lower() if self.info_is_valid else ""
 
     @property
     def info_is_valid(self) -> bool:
-        """False when the renderer would not see this line as a fence at all."""
-        return INFO.fullmatch(self.info) is not None
+        return LANGUAGE.fullmatch(self.info) is not None
+
+    def closed_by(self, line: str) -> bool:
+        match = CLOSING.fullmatch(line)
+        return match is not None and match.group("fence")[0] == self.marker[0] and len(match.group("fence")) >= len(self.marker)
 
 
 def scan(lines: Sequence[str]) -> tuple[Fence, ...]:
     """Every fence in `lines`, in order, the last one possibly unclosed. Linear in the lines."""
     fences: list[Fence] = []
-    opened: tuple[int, str, str] | None = None
+    opened: Fence | None = None
     for index, line in enumerate(lines):
         if opened is None:
-            if match := OPENING.match(line):
-                opened = (index, match.group("fence"), match.group("info").rstrip(" "))
-        elif line.rstrip(" ") == opened[1]:
-            fences.append(Fence(opened[0], index, opened[1], opened[2]))
+            opened = _opening(index, line)
+        elif opened.closed_by(line):
+            fences.append(replace(opened, closing=index))
             opened = None
     if opened is not None:
-        fences.append(Fence(opened[0], None, opened[1], opened[2]))
+        fences.append(opened)
     return tuple(fences)
+
+
+def _opening(index: int, line: str) -> Fence | None:
+    match = OPENING.fullmatch(line)
+    if match is None or (match.group("fence")[0] == "`" and "`" in match.group("info")):
+        return None  # CommonMark: a backtick fence's info cannot hold a backtick; this is inline code.
+    return Fence(index, None, match.group("fence"), match.group("info").strip(" \t"), len(match.group("indent")))
 
 
 def code_lines(fences: Sequence[Fence]) -> set[int]:
@@ -85,7 +99,7 @@ def blocks(text: str) -> tuple[Block, ...]:
     return tuple(
         Block(
             language=f.language,
-            code="".join(line + "\n" for line in lines[f.opening + 1 : f.closing]),
+            code="".join(_dedented(line, f.indent) + "\n" for line in lines[f.opening + 1 : f.closing]),
             start=offsets[f.opening],
             end=offsets[f.closing] + len(lines[f.closing]),
             line=f.opening,
@@ -93,6 +107,10 @@ def blocks(text: str) -> tuple[Block, ...]:
         for f in scan(lines)
         if f.closing is not None
     )
+
+
+def _dedented(line: str, indent: int) -> str:
+    return line[min(indent, len(line) - len(line.lstrip(" "))) :]
 
 
 def replace_blocks(text: str, replacement: Callable[[Block], str | None]) -> str:

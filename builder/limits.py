@@ -1,9 +1,8 @@
-"""Limits that keep every card quick to check and render, stated in the README.
+"""Limits that keep every card quick to check, render and print, stated in the README.
 
-Markdown's inline parser rescans the rest of a paragraph for each unmatched '[' (quadratic in
-the worst case), and its block parser recurses once per level of list or quote. The shipped
-deck's cards stay far below every limit: its longest question has 239 characters, its longest
-card 1,100, none opens more than one '[' outside code or nests a list.
+The PDF typesetter (WeasyPrint) recurses once per level of nested lists and quotes, and gives
+up a few hundred levels down. The shipped deck's cards stay far below every limit: its longest
+question has 239 characters, its longest card 1,100, and none nests a list.
 """
 
 from __future__ import annotations
@@ -15,8 +14,6 @@ from .fences import code_lines, scan
 MAX_QUESTION_CHARS = 500
 MAX_CARD_CHARS = 4_000
 MAX_CARDS = 100_000
-#: '[' outside code blocks, per card field (links and images open one each).
-MAX_BRACKETS = 100
 #: Characters of indentation, quote marks and list markers that may start a line: ten levels.
 MAX_NESTING_PREFIX = 40
 NESTING_PREFIX = re.compile(r"(?:[ \t]|>|[-*+](?=[ \t])|\d{1,9}[.)](?=[ \t]))*")
@@ -26,13 +23,9 @@ def markdown_limit(text: str) -> tuple[int, str, str] | None:
     """(line index in `text`, what is wrong, hint) for the first limit `text` exceeds, or None."""
     lines = text.split("\n")
     code = code_lines(scan(lines))
-    brackets = 0
     for index, line in enumerate(lines):
         if index in code:
             continue
         if NESTING_PREFIX.match(line).end() > MAX_NESTING_PREFIX:
             return index, f"a line nests lists or quotes more than {MAX_NESTING_PREFIX // 4} levels deep", "flatten the list, or split the card"
-        brackets += line.count("[")
-        if brackets > MAX_BRACKETS:
-            return index, f"the text opens more than {MAX_BRACKETS} '[' outside code", "put bracketed text in `code` or a code block"
     return None

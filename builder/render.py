@@ -2,32 +2,46 @@
 
 from __future__ import annotations
 
+import html
 import multiprocessing
 import os
+import re
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from functools import cache, partial
 from pathlib import Path
 
-import markdown
+import cmarkgfm
 import nh3
+from cmarkgfm.cmark import Options
+from pygments import highlight
 from pygments.formatters import HtmlFormatter
+from pygments.lexers import get_lexer_by_name
+from pygments.lexer import Lexer
+from pygments.util import ClassNotFound
 
 from .cache import cache_root, code_key, digest, read_entry, write_entry
 from .cards import Card, without_comments
 from .cloze import replace_deletions
 from .diagrams import LANGUAGE as DIAGRAM_LANGUAGE, cached_svg, draw
-from .fences import Block, replace_blocks
 from .media import MEDIA_DIR, resolve
 from .syllabus import Syllabus
 
-MARKDOWN_EXTENSIONS = ["fenced_code", "codehilite", "tables", "sane_lists"]
+#: GitHub's Markdown (CommonMark with its table extension), so that a card reads the same in the
+#: deck as in the repository's file view. Raw HTML is kept here and made safe by nh3; GitHub's
+#: other extensions are left out: strikethrough would strike "~5 ms to ~10 ms", autolink would
+#: turn text into links.
+CMARK_OPTIONS = Options.CMARK_OPT_UNSAFE
+CMARK_EXTENSIONS = ["table"]
+#: A code block as cmark writes it: its language (the info string's first word) and its text,
+#: escaped, so that neither can hold the block's end.
+CODE_BLOCK = re.compile(r'<pre><code(?: class="language-([^"]*)")?>(.*?)</code></pre>\n', re.DOTALL)
 #: Fewer cards than this render in this process: starting workers would cost more than it saves.
 PARALLEL_MIN_CARDS = 400
 #: Pieces per worker: enough to even out the workers' loads, few enough to keep the hand-offs cheap.
 CHUNKS_PER_WORKER = 4
 #: What a card's HTML depends on besides the builder's own code.
-RENDER_LIBRARIES = ("markdown", "pygments", "nh3")
+RENDER_LIBRARIES = ("cmarkgfm", "pygments", "nh3")
 #: The render cache's file in each folder of cards.
 RENDER_SHARD = "html.json"
 #: Where a media file of a card lives: in the card folder's media, or among the drawn diagrams;
@@ -187,58 +201,90 @@ def markdown_to_html(text: str, card_path: Path, media_dir: Path, media: list[Pa
     """Markdown → HTML that is safe to show: no script, no event handler, no file outside media.
     Images are resolved here, where every way of writing one has become an <img>: each one that
     names no media file is added to `missing`."""
+    html = cmarkgfm.markdown_to_html_with_extensions(text, options=CMARK_OPTIONS, extensions=CMARK_EXTENSIONS)
+    # cmark ends every block with a line break; a field is joined to others and unwrapped whole.
+    html = CODE_BLOCK.sub(_code_block_html, html).removesuffix("\n")
+    return _sanitiser().clean(html, _FieldImages(card_path, media_dir, media, missing))
 
-    def keep_attribute(tag: str, attribute: str, value: str) -> str | None:
+
+@dataclass(frozen=True)
+class _FieldImages:
+    """Where the images of the field being cleaned are looked up, and what is found."""
+
+    card_path: Path
+    media_dir: Path
+    #: Filled in: the media files the field shows, and the sources that name none.
+    media: list[Path]
+    missing: list[str] | None
+
+    def keep_attribute(self, tag: str, attribute: str, value: str) -> str | None:
         if tag == "img" and attribute == "src" and (diagram := cached_svg(value)):
-            media.append(diagram)
+            self.media.append(diagram)
             return value
         if tag == "img" and attribute == "src":
-            target = resolve(card_path, value, media_dir)
+            target = resolve(self.card_path, value, self.media_dir)
             if target is None:
-                if missing is not None:
-                    missing.append(value)
+                if self.missing is not None:
+                    self.missing.append(value)
                 return None
-            media.append(target)
+            self.media.append(target)
             return target.name
         if tag == "a" and attribute == "href":
             # Only links out to the web: a relative link would point into the reader's own files.
             return value if value.startswith(("https://", "http://")) else None
         return value
 
-    html = _markdown().reset().convert(_with_diagrams(text))
-    return nh3.clean(
-        html,
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        url_schemes={"http", "https"},
-        link_rel="noopener noreferrer",
-        attribute_filter=keep_attribute,
-    )
+
+class _Sanitiser:
+    """One nh3 cleaner for every field (building one costs more than cleaning a field); its
+    attribute filter asks the images of the field being cleaned."""
+
+    def __init__(self) -> None:
+        self._images: _FieldImages | None = None
+        self._cleaner = nh3.Cleaner(
+            tags=ALLOWED_TAGS,
+            attributes=ALLOWED_ATTRIBUTES,
+            url_schemes={"http", "https"},
+            link_rel="noopener noreferrer",
+            attribute_filter=lambda tag, attribute, value: self._images.keep_attribute(tag, attribute, value),
+        )
+
+    def clean(self, html: str, images: _FieldImages) -> str:
+        self._images = images
+        try:
+            return self._cleaner.clean(html)
+        finally:
+            self._images = None
 
 
 @cache
-def _markdown() -> markdown.Markdown:
-    """One converter, reset between fields: building one costs more than converting a card."""
-    config = {"codehilite": {"css_class": "highlight", "guess_lang": False, "pygments_formatter": _formatter}}
-    return markdown.Markdown(extensions=MARKDOWN_EXTENSIONS, extension_configs=config)
+def _sanitiser() -> _Sanitiser:
+    return _Sanitiser()
+
+
+def _code_block_html(block: re.Match[str]) -> str:
+    """A ```dot block becomes the picture Graphviz drew of it (validation drew them all), in a
+    paragraph of its own as text around it is; any other block is highlighted by Pygments, a
+    language it does not know as plain text."""
+    language, code = html.unescape(block.group(1) or ""), html.unescape(block.group(2))
+    if language == DIAGRAM_LANGUAGE:
+        return f'<p><img class="diagram" src="{draw(code).name}" alt="Diagram"></p>\n'
+    return highlight(code.strip("\n"), _lexer(language.lower()), _formatter())
 
 
 @cache
-def _formatter(**options) -> HtmlFormatter:
-    """One Pygments formatter per set of options: codehilite would build one per code block, and
-    building one (its style table) costs more than highlighting the block."""
-    return HtmlFormatter(**options)
+def _lexer(language: str) -> Lexer:
+    """One lexer per language: finding one by name imports and builds it, and it keeps no state."""
+    try:
+        return get_lexer_by_name(language or "text")
+    except ClassNotFound:
+        return get_lexer_by_name("text")
 
 
-def _with_diagrams(text: str) -> str:
-    """Each ```dot block becomes the picture Graphviz drew of it (validation drew them all)."""
-
-    def picture(block: Block) -> str | None:
-        if block.language != DIAGRAM_LANGUAGE:
-            return None
-        return f'<img class="diagram" src="{draw(block.code).name}" alt="Diagram">\n'
-
-    return replace_blocks(text, picture)
+@cache
+def _formatter() -> HtmlFormatter:
+    """One formatter: building one (its style table) costs more than highlighting a block."""
+    return HtmlFormatter(cssclass="highlight", wrapcode=True)
 
 
 def card_label(card: Card, syllabus: Syllabus) -> str:

@@ -66,15 +66,23 @@ def test_a_divider_inside_a_code_fence_is_code() -> None:
     assert "---" in cards[0].answer
 
 
+SECOND_CARD = "\n## Second?\n<!-- id: second -->\n\nB.\n"
+
+
 @pytest.mark.parametrize(
     ("body", "cards"),
     [
-        # A longer fence holds a shorter one; only the same fence closes it.
+        # A longer fence holds a shorter one: only as long a fence closes it.
         ("````\n```\n## inside\n```\n````\n", 1),
-        # Tildes do not close backticks, and a longer run is code, not the end.
-        ("```\n~~~\n## inside\n````\n```\n", 1),
-        # A fence with a language opens; the block ends at a bare fence of the same length.
-        ("```python\nx = 1\n```\n\n## Second?\n<!-- id: second -->\n\nB.\n", 2),
+        # Tildes do not close backticks; a longer run of backticks does.
+        ("```\n~~~\n## inside\n````\n" + SECOND_CARD, 2),
+        # A fence with a language opens; the block ends at a bare fence.
+        ("```python\nx = 1\n```\n" + SECOND_CARD, 2),
+        # Up to three spaces before a fence, and spaces after the closing one.
+        ("   ```\n## inside\n  ```  \n" + SECOND_CARD, 2),
+        # Four spaces make indented code, not a fence; backticks after backticks, inline code.
+        ("    ```\n" + SECOND_CARD, 2),
+        ("```a`b\n" + SECOND_CARD, 2),
     ],
 )
 def test_fences_follow_the_renderers_rules(tmp_path: Path, body: str, cards: int) -> None:
@@ -84,15 +92,26 @@ def test_fences_follow_the_renderers_rules(tmp_path: Path, body: str, cards: int
     assert len(parsed) == cards
 
 
-def test_the_fence_scanner_agrees_with_the_markdown_renderer() -> None:
-    from builder.fences import blocks
-    from builder.render import _markdown
+@pytest.mark.parametrize(
+    "text",
+    [
+        "````\n```\ninner\n```\n````\n\n~~~sql\nSELECT 1;\n~~~\n",
+        "Text\n```python\n  x = 1\n\n\ny = 2\n`````\nafter\n",
+        "  ```go\n  a\n b\nc\n   ```\n",
+        "```a`b\n```\ncode\n```\n",
+    ],
+)
+def test_the_fence_scanner_agrees_with_the_markdown_renderer(text: str) -> None:
+    """The code the snippet checker runs is the code the renderer shows, language and all."""
+    import html
 
-    text = "````\n```\ninner\n```\n````\n\n~~~sql\nSELECT 1;\n~~~\n"
-    found = blocks(text)
-    assert [(b.language, b.code) for b in found] == [("", "```\ninner\n```\n"), ("sql", "SELECT 1;\n")]
-    html = _markdown().reset().convert(text)
-    assert html.count("<pre>") == len(found)
+    import cmarkgfm
+
+    from builder.fences import blocks
+    from builder.render import CODE_BLOCK
+
+    rendered = CODE_BLOCK.findall(cmarkgfm.markdown_to_html(text))
+    assert [(b.language, b.code) for b in blocks(text)] == [(language, html.unescape(code)) for language, code in rendered]
 
 
 @pytest.mark.parametrize(

@@ -108,7 +108,6 @@ CASES: dict[str, tuple[Mutation, str]] = {
         "databases/indexes.md:19: image 'media/tree.png' has the file name of 'media/old/tree.png' — Anki keeps media by file name alone: rename one of them",
     ),
     "a list nested too deep to parse": (replace(STATUS, "re-authenticating will not help.", "will not help.\n\n" + "- " * 600 + "x"), "apis/status.md:17: a line nests lists or quotes more than 10 levels deep — flatten the list, or split the card"),
-    "brackets that make Markdown quadratic": (replace(STATUS, "re-authenticating will not help.", "[" * 150), "apis/status.md:15: the text opens more than 100 '[' outside code — put bracketed text in `code` or a code block"),
     "an image path with a NUL byte": (replace(INDEXES, "../media/tree.png", "%00"), "databases/indexes.md:19: image '%00' not found in media — put the file in the media folder and refer to it by a relative path"),
     "a line break in a quoted key": (add_file("apis/key.md", '---\n"key\\nwith": 1\nsection: apis\ntopic: status-codes\nlevel: junior\n---\n\n## Q?\n<!-- id: q -->\n\nA.\n'), "apis/key.md:2: unknown front matter key 'key\\nwith' — use only: section, topic, level, tags"),
     # Injection.
