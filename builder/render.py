@@ -23,7 +23,7 @@ from pygments.util import ClassNotFound
 from .cache import cache_root, code_key, digest, read_entry, write_entry
 from .cards import Card, without_comments
 from .cloze import replace_deletions
-from .diagrams import LANGUAGE as DIAGRAM_LANGUAGE, cached_svg, draw
+from .diagrams import LANGUAGE as DIAGRAM_LANGUAGE, cached_svg, file_name
 from .media import MEDIA_DIR, resolve
 from .syllabus import Syllabus
 
@@ -263,13 +263,13 @@ def _sanitiser() -> _Sanitiser:
 
 
 def _code_block_html(block: re.Match[str]) -> str:
-    """A ```dot block becomes the picture Graphviz drew of it (validation drew them all), in a
-    paragraph of its own as text around it is; any other block is highlighted by Pygments, a
-    language it does not know as plain text."""
-    language, code = html.unescape(block.group(1) or ""), html.unescape(block.group(2))
-    if language == DIAGRAM_LANGUAGE:
-        return f'<p><img class="diagram" src="{draw(code).name}" alt="Diagram"></p>\n'
-    return highlight(code.strip("\n"), _lexer(language.lower()), _formatter())
+    """A ```dot block becomes the picture Graphviz drew of it, in a paragraph of its own as text
+    around it is: validation drew every fenced one, so raw HTML that only looks like one stays
+    code. Any other block is highlighted by Pygments, a language it does not know as plain text."""
+    language, code = html.unescape(block.group(1) or "").lower(), html.unescape(block.group(2))
+    if language == DIAGRAM_LANGUAGE and (picture := cached_svg(file_name(code))):
+        return f'<p><img class="diagram" src="{picture.name}" alt="Diagram"></p>\n'
+    return highlight(code.strip("\n"), _lexer(language), _formatter())
 
 
 @cache

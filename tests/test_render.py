@@ -21,6 +21,15 @@ def test_code_is_highlighted_at_build_time(tmp_path: Path) -> None:
     assert '<span class="n">x</span>' in html
 
 
+def test_a_language_the_highlighter_lacks_is_plain_text_and_only_drawn_diagrams_are_pictures(tmp_path: Path) -> None:
+    """Raw HTML that looks like a diagram block was never drawn by validation: it stays code."""
+    never_drawn = f"digraph {{ {tmp_path.name} }}"
+    html, media = render(f'```klingon\nqapla\n```\n\n<pre><code class="language-dot">{never_drawn}\n</code></pre>', tmp_path)
+    assert html.count('<div class="highlight"><pre><span></span><code>') == 2
+    assert "qapla" in html and tmp_path.name in html
+    assert "<img" not in html and media == []
+
+
 def test_scripts_handlers_and_javascript_links_are_removed(tmp_path: Path) -> None:
     # The script opens an HTML block, which runs to the blank line: the link is Markdown after it.
     html, _ = render('<script>alert(1)</script><b onclick="steal()">hi</b>\n\n[x](javascript:alert(1)) <a rel="attachment" href="/etc/passwd">f</a>', tmp_path)
