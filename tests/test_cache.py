@@ -191,3 +191,16 @@ def test_a_process_keeps_the_html_of_its_latest_deck_alone(minimal: Path, tmp_pa
     # The one kept is the latest deck's: a lint of it takes its HTML from memory.
     assert run("lint", "--cards", minimal).exit_code == 0
     assert build_module._rendered_cards.cache_info().misses == 3
+
+
+def test_the_builds_kept_are_those_of_the_command_lines_last_run(minimal: Path, tmp_path: Path, packages: list[Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cache, "KEPT_BUILDS", 2)
+    first, second, third = (tmp_path / f"{name}.apkg" for name in ("first", "second", "third"))
+    for output in (first, second, first, third):
+        build(minimal, output)
+    # The first was used again after the second was kept: the second's is the one dropped.
+    assert packages == [first, second, third]
+    assert len(list((cache.cache_root(minimal) / "builds").iterdir())) == 2
+    for output in (first, third, second):
+        build(minimal, output)
+    assert packages == [first, second, third, second]
