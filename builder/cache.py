@@ -20,6 +20,7 @@ import shutil
 import sqlite3
 import stat
 import sys
+import time
 import zlib
 from dataclasses import dataclass
 from functools import cache
@@ -142,13 +143,17 @@ def keep_build(cards_dir: Path, command: str, sources: dict[str, bytes], written
     }
     # Written last: a record names only files that are already in place.
     write_entry(folder / BUILD_RECORD, record)
+    mark_used(folder)
     drop_least_recently_used(folder.parent, "*", KEPT_BUILDS)
 
 
 def mark_used(entry: Path) -> None:
-    """Make `entry` (a file or folder) the most recently used: its modification time is its last use."""
+    """Make `entry` (a file or folder) the most recently used: its modification time is its last
+    use. Set from the clock in nanoseconds: the time the file system gives a write may be a few
+    milliseconds old, and two uses may be closer than that."""
+    now = time.time_ns()
     try:
-        os.utime(entry)
+        os.utime(entry, ns=(now, now))
     except OSError:
         pass  # A read-only cache: nothing is dropped from it either.
 

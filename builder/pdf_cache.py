@@ -57,6 +57,7 @@ def chosen(path: Path) -> bool:
 def store(path: Path, data: bytes) -> None:
     """Store a layout at its entry, then drop its slot's least recently used beyond LAYOUTS_PER_SLOT."""
     write_atomically(path, data)
+    mark_used(path)
     drop_least_recently_used(path.parent, "*.pdf", LAYOUTS_PER_SLOT)
 
 
