@@ -8,7 +8,7 @@ second to import: they are imported where they are used, so that a build the cac
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -261,20 +261,22 @@ def _notes_and_history(deck: CheckedDeck) -> tuple[tuple[AnkiNote, ...], History
     return tagged, history
 
 
-_render_cache: dict[tuple[Card, ...], tuple[RenderedCard, ...]] = {}
-
-
 def _rendered(deck: CheckedDeck) -> tuple[RenderedCard, ...]:
     """Render each card once per process, however many outputs use it, and once per content
     across processes (the render cache)."""
+    return _rendered_cards(deck.cards, deck.cards_dir)
+
+
+@lru_cache(maxsize=1)
+def _rendered_cards(cards: tuple[Card, ...], cards_dir: Path) -> tuple[RenderedCard, ...]:
+    """The latest deck's HTML alone is kept in memory: the outputs of one build ask for it
+    again, while a watch renders a new deck at every edit and never asks for an older one."""
     from .render import rendered_cards
 
-    if deck.cards not in _render_cache:
-        rendered = rendered_cards(deck.cards, deck.cards_dir)
-        # Images are checked as rendered: every way of writing one has become an <img> by then.
-        abort_on_errors(media_problems(rendered, deck.cards_dir / MEDIA_DIR))
-        _render_cache[deck.cards] = rendered
-    return _render_cache[deck.cards]
+    rendered = rendered_cards(cards, cards_dir)
+    # Images are checked as rendered: every way of writing one has become an <img> by then.
+    abort_on_errors(media_problems(rendered, cards_dir / MEDIA_DIR))
+    return rendered
 
 
 def report(problems: list[Problem]) -> None:

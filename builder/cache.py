@@ -2,7 +2,8 @@
 it depends on, so that a build of unchanged cards redoes almost nothing.
 
 It lives in `.cache/` beside the card folder (git-ignored, safe to delete at any time): the HTML
-of every card (`render/`), and the files of the last `build` of each command line (`builds/`).
+of every card (`render/`), and the files of the last `build` of each of the KEPT_BUILDS command
+lines most recently run (`builds/`).
 Every key holds the builder's code and the libraries' versions, so other code never finds what
 this code kept. An entry counts only if it reads back whole: each file starts with the sha256
 of the rest, and one that does not match (garbage, cut short, edited) is a miss, computed and
@@ -14,9 +15,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import shutil
 import sqlite3
 import stat
 import sys
+import time
 import zlib
 from dataclasses import dataclass
 from functools import cache
@@ -32,6 +36,9 @@ BUILD_RECORD = "record.json"
 #: sources, render the HTML, write the note types (Jinja2) and the package (genanki, and Chevron
 #: with which it decides a note's cards).
 BUILD_LIBRARIES = ("pyyaml", "cmarkgfm", "pygments", "nh3", "jinja2", "markupsafe", "genanki", "chevron")
+#: Kept builds are one per command line: a new output path, filter or card folder adds one. These
+#: many, the most recently used, stay; `make` runs six `build` command lines.
+KEPT_BUILDS = 8
 
 
 def cache_root(cards_dir: Path) -> Path:
@@ -114,6 +121,7 @@ def kept_build(cards_dir: Path, command: str, sources: dict[str, bytes]) -> Buil
         if (data := _file_data(folder / str(number), sha)) is None:
             return None
         outputs[Path(path)] = data
+    mark_used(folder)
     return BuildFiles(outputs, record["notes"])
 
 
@@ -135,6 +143,40 @@ def keep_build(cards_dir: Path, command: str, sources: dict[str, bytes], written
     }
     # Written last: a record names only files that are already in place.
     write_entry(folder / BUILD_RECORD, record)
+    mark_used(folder)
+    drop_least_recently_used(folder.parent, "*", KEPT_BUILDS)
+
+
+def mark_used(entry: Path) -> None:
+    """Make `entry` (a file or folder) the most recently used: its modification time is its last
+    use. Set from the clock in nanoseconds: the time the file system gives a write may be a few
+    milliseconds old, and two uses may be closer than that."""
+    now = time.time_ns()
+    try:
+        os.utime(entry, ns=(now, now))
+    except OSError:
+        pass  # A read-only cache: nothing is dropped from it either.
+
+
+def drop_least_recently_used(folder: Path, pattern: str, keep: int) -> None:
+    """Delete all but the `keep` most recently used (or written) of the entries in `folder` that
+    match `pattern`. A concurrent build may be deleting them too, or be using one: it marked
+    that one used when it chose it, so it is among the last dropped."""
+    for stale in sorted(folder.glob(pattern), key=_last_used, reverse=True)[keep:]:
+        try:
+            if stale.is_dir():
+                shutil.rmtree(stale)
+            else:
+                stale.unlink()
+        except OSError:
+            pass  # gone already, or a read-only cache
+
+
+def _last_used(entry: Path) -> int:
+    try:
+        return entry.stat().st_mtime_ns
+    except OSError:
+        return -1  # gone already
 
 
 def _content(path: Path) -> bytes:

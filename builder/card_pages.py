@@ -13,8 +13,9 @@ Cards are laid out in chunks of at most CARDS_PER_CHUNK cards of one group (one 
 level, so that every --level, --up-to and --section selection is made of whole chunks). Each
 chunk's PDF, two pages per card (front, back), goes into the cache (pdf_cache.py) under the
 digest of the HTML and CSS WeasyPrint gets, the media files the cards show, and the code of this
-module and of typeset.py. Chunks bound the memory WeasyPrint needs (it keeps every page of a
-document), and the chunks missing from the cache are laid out in parallel worker processes.
+module and of typeset.py, in the slot of its card size, group and place in the group. Chunks
+bound the memory WeasyPrint needs (it keeps every page of a document), and the chunks missing
+from the cache are laid out in parallel worker processes.
 """
 
 from __future__ import annotations
@@ -35,7 +36,6 @@ from pypdf.generic import DictionaryObject, NameObject
 
 from . import pdf_cache
 from .errors import BuilderError
-from .output import write_atomically
 from .sheets import CARD_SIZES, CardSize, Side, Size
 from .templating import environment
 
@@ -94,6 +94,9 @@ class Chunk:
     cards: tuple[PrintCard, ...]
     card: str
     media_dir: Path
+    #: What the chunk is for, its card size, group and place in the group: a chunk of edited
+    #: cards is a new layout of the same slot.
+    slot: str
 
 
 @dataclass(frozen=True)
@@ -115,8 +118,8 @@ class LaidOut:
 
 def lay_out(cards: tuple[PrintCard, ...], card: str, media_dir: Path, cache_dir: Path, jobs: int | None = None) -> LaidOut:
     """The cards' pages on a card size, from the cache, laying out only the chunks it lacks."""
-    chunks = {pdf_cache.entry(cache_dir, _key(chunk)): chunk for chunk in _chunks(cards, card, media_dir)}
-    _lay_out_missing([(path, chunk) for path, chunk in chunks.items() if not path.is_file()], jobs)
+    chunks = {pdf_cache.entry(cache_dir, chunk.slot, _key(chunk)): chunk for chunk in _chunks(cards, card, media_dir)}
+    _lay_out_missing([(path, chunk) for path, chunk in chunks.items() if not pdf_cache.chosen(path)], jobs)
     found = {c.id: CardPage(c.id, path, 2 * n) for path, chunk in chunks.items() for n, c in enumerate(chunk.cards)}
     overflowing = {card_id for path in chunks for card_id in _overflowing(path)}
     return LaidOut(tuple(found[c.id] for c in cards), tuple(c.id for c in cards if c.id in overflowing))
@@ -192,7 +195,9 @@ def _chunks(cards: tuple[PrintCard, ...], card: str, media_dir: Path) -> list[Ch
     for printed in cards:
         groups.setdefault(printed.group, []).append(printed)
     return [
-        Chunk(tuple(group[i : i + CARDS_PER_CHUNK]), card, media_dir) for group in groups.values() for i in range(0, len(group), CARDS_PER_CHUNK)
+        Chunk(tuple(members[i : i + CARDS_PER_CHUNK]), card, media_dir, "-".join((card, *group.split(), str(i // CARDS_PER_CHUNK))))
+        for group, members in groups.items()
+        for i in range(0, len(members), CARDS_PER_CHUNK)
     ]
 
 
@@ -224,7 +229,7 @@ def _lay_out_missing(missing: list[tuple[Path, Chunk]], jobs: int | None) -> Non
 
 
 def _store(path: Path, chunk: Chunk) -> int:
-    write_atomically(path, lay_out_chunk(chunk))
+    pdf_cache.store(path, lay_out_chunk(chunk))
     return len(chunk.cards)
 
 

@@ -125,7 +125,8 @@ def _frames(spec: SheetSpec, count: int, cache_dir: Path) -> Path:
 
         return typeset.pdf(typeset.lay_out(html, css))
 
-    return pdf_cache.stored(cache_dir, pdf_cache.digest(html, css), lay_out_frames)
+    slot = "-".join(map(str, ("frames", spec.paper, spec.card, spec.layout, *spec.back_offset, count % layout.per_sheet)))
+    return pdf_cache.stored(cache_dir, slot, pdf_cache.digest(html, css), lay_out_frames)
 
 
 def _sheet_css(spec: SheetSpec) -> str:

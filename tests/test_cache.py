@@ -20,7 +20,7 @@ APIS_CARDS = ["status-401", "status-403"]
 
 def build(cards: Path, output: Path) -> Path:
     """A build as a new process runs it: without the HTML an earlier build left in memory."""
-    build_module._render_cache.clear()
+    build_module._rendered_cards.cache_clear()
     return build_in_this_process(cards, output)
 
 
@@ -166,7 +166,7 @@ def test_a_new_library_version_invalidates_what_it_makes(
 def test_lint_takes_the_html_from_the_cache(minimal: Path, tmp_path: Path, renders: list[str]) -> None:
     build(minimal, tmp_path / "deck.apkg")
     renders.clear()
-    build_module._render_cache.clear()
+    build_module._rendered_cards.cache_clear()
     assert run("lint", "--cards", minimal).exit_code == 0
     assert renders == []
 
@@ -176,3 +176,31 @@ def test_a_cache_that_cannot_be_written_only_slows_the_build(minimal: Path, tmp_
     shutil.rmtree(cache.cache_root(minimal))
     cache.cache_root(minimal).write_text("a file where the cache folder would be")
     assert sha256(build(minimal, tmp_path / "second.apkg")) == expected
+
+
+def test_a_process_keeps_the_html_of_its_latest_deck_alone(minimal: Path, tmp_path: Path) -> None:
+    """A watch renders a new deck at every save: what it keeps in memory must not grow with them."""
+    build_module._rendered_cards.cache_clear()
+    status = minimal / "apis" / "status.md"
+    text = status.read_text()
+    for edit in range(3):
+        status.write_text(text.replace("**401 Unauthorized**", f"**401 Unauthorized** ({edit})"))
+        build_in_this_process(minimal, tmp_path / "deck.apkg")
+    kept = build_module._rendered_cards.cache_info()
+    assert (kept.misses, kept.currsize) == (3, 1)
+    # The one kept is the latest deck's: a lint of it takes its HTML from memory.
+    assert run("lint", "--cards", minimal).exit_code == 0
+    assert build_module._rendered_cards.cache_info().misses == 3
+
+
+def test_the_builds_kept_are_those_of_the_command_lines_last_run(minimal: Path, tmp_path: Path, packages: list[Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cache, "KEPT_BUILDS", 2)
+    first, second, third = (tmp_path / f"{name}.apkg" for name in ("first", "second", "third"))
+    for output in (first, second, first, third):
+        build(minimal, output)
+    # The first was used again after the second was kept: the second's is the one dropped.
+    assert packages == [first, second, third]
+    assert len(list((cache.cache_root(minimal) / "builds").iterdir())) == 2
+    for output in (first, third, second):
+        build(minimal, output)
+    assert packages == [first, second, third, second]

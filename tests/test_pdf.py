@@ -14,7 +14,7 @@ import pdfplumber
 import pytest
 from pypdf import PdfReader
 
-from builder import card_pages, pdf, typeset
+from builder import card_pages, pdf, pdf_cache, typeset
 from builder.cards import Card
 from builder.render import render_card
 from builder.sheets import CARD_SIZES, LAYOUTS, PAPERS, SheetSpec, back_turn, grid, mirrored_cell, pages
@@ -248,6 +248,29 @@ def test_an_edited_card_or_picture_lays_out_that_card_again(minimal: Path, tmp_p
     assert laid_out[1] == {"status-403", "bplus-leaves"}
     with pdfplumber.open(edited) as document:
         assert "authenticating again" in " ".join(page_text(page) for page in document.pages)
+
+
+
+def test_the_layouts_of_edited_cards_do_not_pile_up(minimal: Path, tmp_path: Path, laid_out: list[set[str]]) -> None:
+    status = minimal / "apis" / "status.md"
+    text = status.read_text()
+
+    def build_edited(edit: int) -> None:
+        status.write_text(text.replace("re-authenticating will not help", f"re-authenticating will not help ({edit})"))
+        build_pdf(minimal, tmp_path / "cards.pdf")
+
+    def layouts() -> list[Path]:
+        return sorted((minimal.parent / ".cache" / "card-pages").rglob("*.pdf"))
+
+    build_edited(0)
+    first = layouts()
+    for edit in range(1, 4):
+        build_edited(edit)
+    # Each edit lays out the edited card's chunk again; the one before stays, for a step back.
+    assert laid_out[1:] == [{"status-403"}] * 3
+    assert len(layouts()) == len(first) + pdf_cache.LAYOUTS_PER_SLOT - 1
+    build_edited(2)
+    assert laid_out[-1] == set()
 
 
 # Overflow --------------------------------------------------------------------------------------
