@@ -261,7 +261,10 @@ def _notes_and_history(deck: CheckedDeck) -> tuple[tuple[AnkiNote, ...], History
     return tagged, history
 
 
-_render_cache: dict[tuple[Card, ...], tuple[RenderedCard, ...]] = {}
+#: The cards this process rendered last, with their HTML: one deck, which the next replaces (a
+#: watch renders a deck per save). Compared, not hashed: the same cards compare by identity at
+#: once, where hashing ten thousand cards takes a hundredth of a second each time.
+_render_cache: list[tuple[tuple[Card, ...], tuple[RenderedCard, ...]]] = []
 
 
 def _rendered(deck: CheckedDeck) -> tuple[RenderedCard, ...]:
@@ -269,12 +272,12 @@ def _rendered(deck: CheckedDeck) -> tuple[RenderedCard, ...]:
     across processes (the render cache)."""
     from .render import rendered_cards
 
-    if deck.cards not in _render_cache:
+    if not _render_cache or _render_cache[0][0] != deck.cards:
         rendered = rendered_cards(deck.cards, deck.cards_dir)
         # Images are checked as rendered: every way of writing one has become an <img> by then.
         abort_on_errors(media_problems(rendered, deck.cards_dir / MEDIA_DIR))
-        _render_cache[deck.cards] = rendered
-    return _render_cache[deck.cards]
+        _render_cache[:] = [(deck.cards, rendered)]
+    return _render_cache[0][1]
 
 
 def report(problems: list[Problem]) -> None:
