@@ -91,11 +91,13 @@ def load_cards(cards_dir: Path) -> LoadResult:
     return LoadResult(tuple(cards), tuple(problems))
 
 
+#: What makes a file's cards of its text: parse_card_file, or the cache in front of it.
 Parse = Callable[[Path, str], tuple[list[Card], list[Problem]]]
 
 
 def load_card_file(path: Path, parse: Parse | None = None) -> tuple[list[Card], list[Problem]]:
-    """The cards of one file, or the problem that kept it from being read."""
+    """The cards of one file (parse_card_file's, unless `parse` is given), or the problem that
+    kept it from being read."""
     try:
         text = read_source(path).text
     except SourceError as exc:
