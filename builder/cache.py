@@ -1,9 +1,9 @@
 """The build cache: work that is expensive to redo, kept on disk under the digest of everything
 it depends on, so that a build of unchanged cards redoes almost nothing.
 
-It lives in `.cache/` beside the card folder (git-ignored, safe to delete at any time): the HTML
-of every card (`render/`), and the files of the last `build` of each of the KEPT_BUILDS command
-lines most recently run (`builds/`).
+It lives in `.cache/` beside the card folder (git-ignored, safe to delete at any time): the cards
+of every card file (`cards/`), the HTML of every card (`render/`), and the files of the last
+`build` of each of the KEPT_BUILDS command lines most recently run (`builds/`).
 Every key holds the builder's code and the libraries' versions, so other code never finds what
 this code kept. An entry counts only if it reads back whole: each file starts with the sha256
 of the rest, and one that does not match (garbage, cut short, edited) is a miss, computed and
@@ -78,6 +78,36 @@ def read_entry(path: Path) -> object | None:
 def write_entry(path: Path, value: object) -> None:
     data = json.dumps(value, ensure_ascii=False).encode("utf-8")
     _write(path, _sha256(data).encode("ascii") + b"\n" + data)
+
+
+class Shards:
+    """Entries kept in one cache file per folder of cards, so that editing a card rewrites one
+    file, not the whole deck's. Afterwards the files hold exactly the entries this run `keep`s:
+    those of cards or files that are gone are dropped."""
+
+    def __init__(self, root: Path, file_name: str) -> None:
+        self.root = root
+        self.file_name = file_name
+        self.stored: dict[str, dict] = {}
+        self.kept: dict[str, dict] = {}
+
+    def get(self, folder: str, key: str) -> object | None:
+        if folder not in self.stored:
+            entries = read_entry(self.root / folder / self.file_name)
+            self.stored[folder] = entries if isinstance(entries, dict) else {}
+        return self.stored[folder].get(key)
+
+    def keep(self, folder: str, key: str, value: object) -> None:
+        self.kept.setdefault(folder, {})[key] = value
+
+    def save(self) -> None:
+        """Rewrite the files whose entries changed, and then drop those of folders that are gone."""
+        changed = [folder for folder, kept in self.kept.items() if kept != self.stored.get(folder)]
+        for folder in changed:
+            write_entry(self.root / folder / self.file_name, self.kept[folder])
+        if changed:
+            for stale in set(self.root.rglob(self.file_name)) - {self.root / folder / self.file_name for folder in self.kept}:
+                stale.unlink(missing_ok=True)
 
 
 # The files of the last `build` of each command line, written again while nothing they came

@@ -8,10 +8,13 @@ the next line, then the answer up to the next level-2 heading. README.md documen
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, fields
+from functools import partial
 from pathlib import Path
 
 from . import cloze, fences
+from .cache import Shards, cache_root, code_key, digest
 from .errors import Problem, problem
 from .limits import MAX_CARD_CHARS, MAX_CARDS, MAX_QUESTION_CHARS
 from .sources import SourceError, load_yaml, plain, read_source
@@ -24,6 +27,10 @@ META = re.compile(r"^<!--(.*)-->\s*$")
 #: A comment in an answer is for tools (a code block's schema, why a block cannot run), never
 #: for the learner.
 COMMENT_OPEN, COMMENT_CLOSE = "<!--", "-->"
+#: What parsing a card file depends on besides the builder's own code.
+LOAD_LIBRARIES = ("pyyaml",)
+#: The parsed-card cache's file in each folder of cards.
+CARDS_SHARD = "cards.json"
 
 
 @dataclass(frozen=True)
@@ -67,25 +74,62 @@ def card_files(cards_dir: Path) -> list[Path]:
 
 
 def load_cards(cards_dir: Path) -> LoadResult:
+    """Every card file's cards. A file that parses without a problem is kept parsed in the cache
+    (cache.py) under the digest of its text, so that a build after an edit parses one file."""
+    kept = Shards(cache_root(cards_dir) / "cards" / cards_dir.resolve().name, CARDS_SHARD)
+    parse = partial(_parse_kept, kept, cards_dir)
     cards: list[Card] = []
     problems: list[Problem] = []
     for path in card_files(cards_dir):
-        file_cards, file_problems = load_card_file(path)
+        file_cards, file_problems = load_card_file(path, parse)
         cards.extend(file_cards)
         problems.extend(file_problems)
         if len(cards) > MAX_CARDS:
             problems.append(problem(path, 1, f"the deck has more than {MAX_CARDS:,} cards", "build a part of it from its own card folder"))
             break
+    kept.save()
     return LoadResult(tuple(cards), tuple(problems))
 
 
-def load_card_file(path: Path) -> tuple[list[Card], list[Problem]]:
-    """The cards of one file, or the problem that kept it from being read."""
+#: What makes a file's cards of its text: parse_card_file, or the cache in front of it.
+Parse = Callable[[Path, str], tuple[list[Card], list[Problem]]]
+
+
+def load_card_file(path: Path, parse: Parse | None = None) -> tuple[list[Card], list[Problem]]:
+    """The cards of one file (parse_card_file's, unless `parse` is given), or the problem that
+    kept it from being read."""
     try:
         text = read_source(path).text
     except SourceError as exc:
         return [], [exc.problem]
-    return parse_card_file(path, text)
+    return (parse or parse_card_file)(path, text)
+
+
+#: A card in the cache: every field but its path, which is the file's.
+KEPT_FIELDS = tuple(f.name for f in fields(Card) if f.name != "path")
+
+
+def _parse_kept(kept: Shards, cards_dir: Path, path: Path, text: str) -> tuple[list[Card], list[Problem]]:
+    """parse_card_file, answered from the cache when it holds the cards of this very text.
+    A file with problems is parsed every time: its problems are reported as parsing finds them."""
+    folder = path.parent.relative_to(cards_dir).as_posix()
+    key = digest(code_key(LOAD_LIBRARIES), text)
+    entry = kept.get(folder, path.name)
+    if isinstance(entry, list) and entry[:1] == [key]:
+        kept.keep(folder, path.name, entry)
+        return [_kept_card(values, path) for values in entry[1]], []
+    cards, problems = parse_card_file(path, text)
+    if not problems:
+        kept.keep(folder, path.name, [key, [[getattr(card, name) for name in KEPT_FIELDS] for card in cards]])
+    return cards, problems
+
+
+def _kept_card(values: list, path: Path) -> Card:
+    """A card from its cache entry: JSON keeps the tuples as lists."""
+    card = dict(zip(KEPT_FIELDS, values))
+    card["tags"] = tuple(card["tags"])
+    card["field_lines"] = tuple((name, line) for name, line in card["field_lines"])
+    return Card(path=path, **card)
 
 
 def parse_card_file(path: Path, text: str) -> tuple[list[Card], list[Problem]]:

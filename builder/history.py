@@ -68,13 +68,15 @@ def load_history(path: Path) -> History:
         raise SourceError(problem(path, exc.lineno, f"the note history is not valid JSON: {exc.msg}", hint)) from None
     if not isinstance(data, dict):
         raise SourceError(problem(path, 1, "the note history is not a mapping of note ids to entries", hint))
-    lines = {key: number for number, key in _entry_keys(text)}
     history: History = {}
     for key, entry in data.items():
         try:
             history[key] = _stamp(entry)
         except (TypeError, ValueError) as exc:
-            raise SourceError(problem(path, lines.get(key, 1), f"note history entry '{key}' is malformed: {exc}", hint)) from None
+            # Looked up only now: finding every entry's line takes longer than reading them. The
+            # last line of the key, as the entry json.loads kept is the last.
+            line = max((number for number, entry_key in _entry_keys(text) if entry_key == key), default=1)
+            raise SourceError(problem(path, line, f"note history entry '{key}' is malformed: {exc}", hint)) from None
     return history
 
 

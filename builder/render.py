@@ -24,7 +24,7 @@ from .cache import cache_root, code_key, digest, read_entry, write_entry
 from .cards import Card, without_comments
 from .cloze import replace_deletions
 from .diagrams import LANGUAGE as DIAGRAM_LANGUAGE, cached_svg, file_name
-from .media import MEDIA_DIR, resolve
+from .media import MEDIA_DIR, media_names, resolve
 from .syllabus import Syllabus
 
 #: GitHub's Markdown (CommonMark with its table extension), so that a card reads the same in the
@@ -87,7 +87,7 @@ def rendered_cards(cards: tuple[Card, ...], cards_dir: Path) -> tuple[RenderedCa
     media_dir = cards_dir / MEDIA_DIR
     shards_dir = cache_root(cards_dir) / "render" / cards_dir.resolve().name
     # Whether an image renders depends on which media files exist (they are only checked for).
-    context = digest(code_key(RENDER_LIBRARIES), *_media_names(media_dir))
+    context = digest(code_key(RENDER_LIBRARIES), *media_names(media_dir))
     # A card's HTML is made of its Markdown fields and its folder, where its images' relative
     # paths start from; its line and its other fields never reach the HTML.
     folder_of = {path: path.parent.relative_to(cards_dir).as_posix() for path in {card.path for card in cards}}
@@ -106,10 +106,6 @@ def rendered_cards(cards: tuple[Card, ...], cards_dir: Path) -> tuple[RenderedCa
     _keep_entries(shards_dir, stored, entries)
     # Cards of the same content share an entry; each keeps its own card.
     return tuple(rendered if (rendered := found[key]).card is card else replace(rendered, card=card) for key, card in zip(keys, cards))
-
-
-def _media_names(media_dir: Path) -> list[str]:
-    return sorted(p.relative_to(media_dir).as_posix() for p in media_dir.rglob("*")) if media_dir.is_dir() else []
 
 
 def _entry(rendered: RenderedCard, media_dir: Path) -> list[str]:

@@ -47,7 +47,12 @@ class Syllabus:
     sections: tuple[Section, ...]
 
     def section(self, section_id: str) -> Section | None:
-        return next((s for s in self.sections if s.id == section_id), None)
+        return self.sections_by_id.get(section_id)
+
+    @cached_property
+    def sections_by_id(self) -> dict[str, Section]:
+        """Built once: validation and every note look up a card's section. The first of an id wins."""
+        return {s.id: s for s in reversed(self.sections)}
 
     def topic(self, topic_id: str) -> Topic | None:
         return self.topics_by_id.get(topic_id)

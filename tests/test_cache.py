@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from builder import build as build_module, cache, render
+from builder import build as build_module, cache, cards as cards_module, render
 
 from .conftest import build as build_in_this_process, run
 
@@ -28,36 +29,49 @@ def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def recorded_calls(monkeypatch: pytest.MonkeyPatch, module: object, name: str, record: Callable[..., object]) -> list:
+    """What `record` makes of the arguments of each call of `module.name` from now on, in order."""
+    calls: list = []
+    original = getattr(module, name)
+
+    def recording(*args):
+        calls.append(record(*args))
+        return original(*args)
+
+    monkeypatch.setattr(module, name, recording)
+    return calls
+
+
 @pytest.fixture
 def renders(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The ids of the cards rendered from Markdown (not taken from the cache), in order."""
-    rendered: list[str] = []
-    original = render.render_card
-
-    def counting(card, media_dir):
-        rendered.append(card.id)
-        return original(card, media_dir)
-
-    monkeypatch.setattr(render, "render_card", counting)
-    return rendered
+    return recorded_calls(monkeypatch, render, "render_card", lambda card, media_dir: card.id)
 
 
 @pytest.fixture
 def packages(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     """The outputs of the builds that made their package (that the cache did not answer)."""
-    made: list[Path] = []
-    original = build_module._package_files
+    return recorded_calls(monkeypatch, build_module, "_package_files", lambda opts: opts.output)
 
-    def counting(opts):
-        made.append(opts.output)
-        return original(opts)
 
-    monkeypatch.setattr(build_module, "_package_files", counting)
-    return made
+@pytest.fixture
+def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the card files parsed (not taken from the cache), in order."""
+    return recorded_calls(monkeypatch, cards_module, "parse_card_file", lambda path, text: path.name)
 
 
 def render_files(cards: Path) -> list[Path]:
     return sorted((cache.cache_root(cards) / "render").rglob("*.json"))
+
+
+def damage_entry(path: Path, damage: str) -> None:
+    text = path.read_text()
+    if damage == "garbage":
+        path.write_bytes(b"\x00\xff not json")
+    elif damage == "truncated":
+        path.write_text(text[: len(text) // 2])
+    else:
+        path.write_text(text.replace("Unauthorized", "Authorised"))
 
 
 def test_a_warm_build_writes_the_bytes_of_a_cold_one(minimal: Path, tmp_path: Path, renders: list[str], packages: list[Path]) -> None:
@@ -101,17 +115,46 @@ def test_a_damaged_render_entry_is_rebuilt(minimal: Path, tmp_path: Path, render
     cold = sha256(build(minimal, tmp_path / "cold.apkg"))
     [damaged] = [path for path in render_files(minimal) if path.parent.name == "apis"]
     text = damaged.read_text()
-    if damage == "garbage":
-        damaged.write_bytes(b"\x00\xff not json")
-    elif damage == "truncated":
-        damaged.write_text(text[: len(text) // 2])
-    else:
-        damaged.write_text(text.replace("Unauthorized", "Authorised"))
+    damage_entry(damaged, damage)
     renders.clear()
     assert sha256(build(minimal, tmp_path / "warm.apkg")) == cold
     # The file holds the entries of the cards of one folder: they are rendered again.
     assert renders == APIS_CARDS
     assert damaged.read_text() == text
+
+
+def test_an_edited_file_alone_is_parsed_again_into_the_cards_a_parse_gives(minimal: Path, tmp_path: Path, parses: list[str]) -> None:
+    build(minimal, tmp_path / "deck.apkg")
+    assert sorted(parses) == ["indexes.md", "isolation.md", "status.md"]
+    status = minimal / "apis" / "status.md"
+    status.write_text(status.read_text().replace("**401 Unauthorized**", "**401 Unauthorized** (sic)"))
+    parses.clear()
+    kept = cards_module.load_cards(minimal)
+    assert parses == ["status.md"]
+    shutil.rmtree(cache.cache_root(minimal))
+    assert cards_module.load_cards(minimal) == kept
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "edited"])
+def test_a_damaged_card_entry_is_parsed_again(minimal: Path, tmp_path: Path, parses: list[str], damage: str) -> None:
+    cold = sha256(build(minimal, tmp_path / "cold.apkg"))
+    damaged = cache.cache_root(minimal) / "cards" / minimal.name / "apis" / cards_module.CARDS_SHARD
+    text = damaged.read_text()
+    damage_entry(damaged, damage)
+    parses.clear()
+    assert sha256(build(minimal, tmp_path / "warm.apkg")) == cold
+    assert parses == ["status.md"]
+    assert damaged.read_text() == text
+
+
+def test_a_file_that_does_not_parse_is_reported_on_every_run(minimal: Path, tmp_path: Path, parses: list[str]) -> None:
+    build(minimal, tmp_path / "deck.apkg")
+    status = minimal / "apis" / "status.md"
+    status.write_text(status.read_text().replace("<!-- id: status-401", "<!-- id: status-401; colour: red", 1))
+    first, second = (run("build", "--cards", minimal, "-o", tmp_path / "deck.apkg") for _ in range(2))
+    assert first.exit_code == second.exit_code == 1
+    assert "unknown metadata key 'colour'" in first.output and second.output == first.output
+    assert parses.count("status.md") == 3
 
 
 @pytest.mark.parametrize("damage", ["garbage record", "truncated package", "edited package"])
@@ -204,3 +247,13 @@ def test_the_builds_kept_are_those_of_the_command_lines_last_run(minimal: Path, 
     for output in (first, third, second):
         build(minimal, output)
     assert packages == [first, second, third, second]
+
+
+def test_a_process_sees_a_media_file_deleted_since_it_rendered(minimal: Path, tmp_path: Path) -> None:
+    """A watch keeps the latest deck's HTML: deleting the image its cards show must still fail."""
+    build_module._rendered_cards.cache_clear()
+    build_in_this_process(minimal, tmp_path / "deck.apkg")
+    (minimal / "media" / "tree.png").unlink()
+    result = run("build", "--cards", minimal, "-o", tmp_path / "deck.apkg")
+    assert result.exit_code == 1
+    assert "databases/indexes.md:19:" in result.output and "tree.png" in result.output
