@@ -22,10 +22,10 @@ NESTING_PREFIX = re.compile(r"(?:[ \t]|>|[-*+](?=[ \t])|\d{1,9}[.)](?=[ \t]))*")
 def markdown_limit(text: str) -> tuple[int, str, str] | None:
     """(line index in `text`, what is wrong, hint) for the first limit `text` exceeds, or None."""
     lines = text.split("\n")
-    code = code_lines(scan(lines))
-    for index, line in enumerate(lines):
-        if index in code:
-            continue
-        if NESTING_PREFIX.match(line).end() > MAX_NESTING_PREFIX:
-            return index, f"a line nests lists or quotes more than {MAX_NESTING_PREFIX // 4} levels deep", "flatten the list, or split the card"
-    return None
+    deep = [index for index, line in enumerate(lines) if NESTING_PREFIX.match(line).end() > MAX_NESTING_PREFIX]
+    # Code may be indented as deep as it likes; finding the fences is only worth it for a deep line.
+    code = code_lines(scan(lines)) if deep else set()
+    index = next((index for index in deep if index not in code), None)
+    if index is None:
+        return None
+    return index, f"a line nests lists or quotes more than {MAX_NESTING_PREFIX // 4} levels deep", "flatten the list, or split the card"

@@ -20,7 +20,7 @@ from pygments.lexers import get_lexer_by_name
 from pygments.lexer import Lexer
 from pygments.util import ClassNotFound
 
-from .cache import cache_root, code_key, digest, read_entry, write_entry
+from .cache import Shards, cache_root, code_key, digest
 from .cards import Card, without_comments
 from .cloze import replace_deletions
 from .diagrams import LANGUAGE as DIAGRAM_LANGUAGE, cached_svg, file_name
@@ -93,17 +93,16 @@ def rendered_cards(cards: tuple[Card, ...], cards_dir: Path) -> tuple[RenderedCa
     folder_of = {path: path.parent.relative_to(cards_dir).as_posix() for path in {card.path for card in cards}}
     folders = [folder_of[card.path] for card in cards]
     keys = [digest(context, folder, card.question, card.prompt, card.answer, card.ref) for folder, card in zip(folders, cards)]
-    stored = {folder: read_entry(shards_dir / folder / RENDER_SHARD) or {} for folder in set(folders)}
+    shards = Shards(shards_dir, RENDER_SHARD)
     found: dict[str, RenderedCard] = {}
     for key, folder, card in zip(keys, folders, cards):
-        if key not in found and key in stored[folder] and (rendered := _from_entry(stored[folder][key], card, media_dir)):
+        if key not in found and (entry := shards.get(folder, key)) is not None and (rendered := _from_entry(entry, card, media_dir)):
             found[key] = rendered
     missing = {key: card for key, card in zip(keys, cards) if key not in found}
     found |= zip(missing, render_cards(tuple(missing.values()), media_dir))
-    entries: dict[str, dict[str, list[str]]] = {folder: {} for folder in stored}
     for key, folder in zip(keys, folders):
-        entries[folder][key] = _entry(found[key], media_dir) if key in missing else stored[folder][key]
-    _keep_entries(shards_dir, stored, entries)
+        shards.keep(folder, key, _entry(found[key], media_dir) if key in missing else shards.get(folder, key))
+    shards.save()
     # Cards of the same content share an entry; each keeps its own card.
     return tuple(rendered if (rendered := found[key]).card is card else replace(rendered, card=card) for key, card in zip(keys, cards))
 
@@ -127,16 +126,6 @@ def _from_entry(entry: list[str], card: Card, media_dir: Path) -> RenderedCard |
 
 def _media_file(path: Path) -> Path | None:
     return path.resolve() if path.is_file() else None
-
-
-def _keep_entries(shards_dir: Path, stored: dict[str, dict], entries: dict[str, dict[str, list[str]]]) -> None:
-    """Rewrite the cache files whose entries changed, and then drop those of folders that are gone."""
-    changed = [folder for folder, kept in entries.items() if kept != stored[folder]]
-    for folder in changed:
-        write_entry(shards_dir / folder / RENDER_SHARD, entries[folder])
-    if changed:
-        for stale in set(shards_dir.rglob(RENDER_SHARD)) - {shards_dir / folder / RENDER_SHARD for folder in entries}:
-            stale.unlink(missing_ok=True)
 
 
 def render_cards(cards: tuple[Card, ...], media_dir: Path, workers: int | None = None) -> tuple[RenderedCard, ...]:
