@@ -89,9 +89,16 @@ class Run:
         return self.cpu_seconds / self.seconds / CORES
 
 
+def timed_environment() -> dict[str, str]:
+    """This process's environment, with Python writing and reusing bytecode as it does for a
+    user: an environment that turns it off would time compiling the builder at every run."""
+    return {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
+
+
 def run(command: list[str], cwd: Path = ROOT, env: dict[str, str] | None = None) -> Run:
     """Run `command` to its end while sampling its process tree's memory; a failing command
     stops the benchmark with its own error output."""
+    env = timed_environment() if env is None else env
     peak = 0
     ended = threading.Event()
     with tempfile.TemporaryFile() as errors:
@@ -419,16 +426,19 @@ def diagram_figures(cards: Path, runs: int) -> None:
 
 def make_figures(tmp: Path, runs: int) -> None:
     """`make` as after a fresh `git clone`, then again with nothing changed. The clone uses
-    this benchmark's virtual environment (VENV=…, and -o: its install stamp is never remade),
-    so that the figure is the decks and sheets, not pip. Make's own variables are dropped from
-    the environment: under `make bench` they would turn the clone's make into a sub-make."""
+    this benchmark's virtual environment (VENV=…), so that the figure is the decks and sheets,
+    not pip: its install stamp is touched after each clone, whose files are newer, so that
+    neither make nor its sub-make installs the clone into it (`make -o` would not reach the
+    sub-make). Make's own variables are dropped from the environment: under `make bench` they
+    would turn the clone's make into a sub-make."""
     venv = Path(sys.prefix)
-    command = ["make", f"VENV={venv}", "-o", f"{venv}/.installed"]
-    env = {key: value for key, value in os.environ.items() if key not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
+    command = ["make", f"VENV={venv}"]
+    env = {key: value for key, value in timed_environment().items() if key not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
     fresh, again = [], []
     for number in range(runs):
         clone = tmp / f"clone-{number}"
         subprocess.run(["git", "clone", "--quiet", ROOT, clone], check=True)
+        (venv / ".installed").touch()
         fresh.append(run(command, clone, env))
         again.append(run(command, clone, env))
         shutil.rmtree(clone)
