@@ -92,6 +92,8 @@ class Block:
 
 def blocks(text: str) -> tuple[Block, ...]:
     """The closed fenced blocks of `text` (its lines split at "\\n" only)."""
+    if "```" not in text and "~~~" not in text:
+        return ()  # Most fields hold no code: finding that out takes no split and no scan.
     lines = text.split("\n")
     offsets = [0]
     for line in lines:
