@@ -60,6 +60,6 @@ def resolve(card_path: Path, src: str, media_dir: Path) -> Path | None:
         target = (card_path.parent / unquote(src)).resolve()
         if media_dir.resolve() not in target.parents or not target.is_file():
             return None
-    except (OSError, ValueError):  # a NUL byte, a name too long: no file of ours
+    except (OSError, ValueError, RuntimeError):  # a NUL byte, a name too long, a link loop (RuntimeError before Python 3.13): no file of ours
         return None
     return target

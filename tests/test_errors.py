@@ -109,6 +109,10 @@ CASES: dict[str, tuple[Mutation, str]] = {
     ),
     "a list nested too deep to parse": (replace(STATUS, "re-authenticating will not help.", "will not help.\n\n" + "- " * 600 + "x"), "apis/status.md:17: a line nests lists or quotes more than 10 levels deep — flatten the list, or split the card"),
     "an image path with a NUL byte": (replace(INDEXES, "../media/tree.png", "%00"), "databases/indexes.md:19: image '%00' not found in media — put the file in the media folder and refer to it by a relative path"),
+    "an image that is a link loop": (
+        lambda cards: (swap("media/loop.png", lambda p: p.symlink_to(p))(cards), replace(INDEXES, "../media/tree.png", "../media/loop.png")(cards)),
+        "databases/indexes.md:19: image '../media/loop.png' not found in media — put the file in the media folder and refer to it by a relative path",
+    ),
     "a line break in a quoted key": (add_file("apis/key.md", '---\n"key\\nwith": 1\nsection: apis\ntopic: status-codes\nlevel: junior\n---\n\n## Q?\n<!-- id: q -->\n\nA.\n'), "apis/key.md:2: unknown front matter key 'key\\nwith' — use only: section, topic, level, tags"),
     # Injection.
     "field separator in an answer": (replace(STATUS, "re-authenticating will not help.", "re-authenticating\x1f will not help."), "apis/status.md:15: card 'status-403' contains the control character U+001F — delete it: Anki would read U+001F as the end of a field"),
