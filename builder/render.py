@@ -119,13 +119,16 @@ def _from_entry(entry: list[str], card: Card, media_dir: Path) -> RenderedCard |
     """The rendered card an entry holds, or None if a media file it names is gone."""
     front, back, ref, *named = entry
     pairs = list(zip(named[::2], named[1::2]))
-    media = tuple(cached_svg(name) if kind == DIAGRAM else _media_file(media_dir / name) for kind, name in pairs if kind != MISSING)
+    media = tuple(cached_svg(name) if kind == DIAGRAM else _media_file(media_dir, name) for kind, name in pairs if kind != MISSING)
     missing = tuple(name for kind, name in pairs if kind == MISSING)
     return None if None in media else RenderedCard(card, front, back, ref, media, missing)  # type: ignore[arg-type]
 
 
-def _media_file(path: Path) -> Path | None:
-    return path.resolve() if path.is_file() else None
+def _media_file(media_dir: Path, name: str) -> Path | None:
+    """The media file an entry names, if it is still that very file: a link put in its place
+    since may lead out of the media folder, which a fresh render would refuse."""
+    path = media_dir.resolve() / name
+    return path if path.is_file() and path.resolve() == path else None
 
 
 def render_cards(cards: tuple[Card, ...], media_dir: Path, workers: int | None = None) -> tuple[RenderedCard, ...]:

@@ -257,3 +257,16 @@ def test_a_process_sees_a_media_file_deleted_since_it_rendered(minimal: Path, tm
     result = run("build", "--cards", minimal, "-o", tmp_path / "deck.apkg")
     assert result.exit_code == 1
     assert "databases/indexes.md:19:" in result.output and "tree.png" in result.output
+
+
+def test_a_media_file_made_a_link_out_of_the_media_folder_is_not_taken_from_the_cache(minimal: Path, tmp_path: Path) -> None:
+    """A cold build refuses an image that leads out of the media folder: so must a warm one."""
+    build(minimal, tmp_path / "deck.apkg")
+    outside = tmp_path / "secret.txt"
+    outside.write_text("not for the package")
+    (minimal / "media" / "tree.png").unlink()
+    (minimal / "media" / "tree.png").symlink_to(outside)
+    build_module._rendered_cards.cache_clear()
+    result = run("build", "--cards", minimal, "-o", tmp_path / "deck.apkg")
+    assert result.exit_code == 1, result.output
+    assert "databases/indexes.md:19: image '../media/tree.png' not found" in result.output
