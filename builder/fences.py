@@ -112,7 +112,14 @@ def blocks(text: str) -> tuple[Block, ...]:
 
 
 def _dedented(line: str, indent: int) -> str:
-    return line[min(indent, len(line) - len(line.lstrip(" "))) :]
+    """`line` without `indent` columns of leading whitespace, as CommonMark takes them off: a
+    tab reaches the next multiple of four columns, and what it reaches past `indent` stays as
+    spaces."""
+    column = position = 0
+    while column < indent and position < len(line) and line[position] in " \t":
+        column = column + 4 - column % 4 if line[position] == "\t" else column + 1
+        position += 1
+    return " " * max(column - indent, 0) + line[position:]
 
 
 def replace_blocks(text: str, replacement: Callable[[Block], str | None]) -> str:

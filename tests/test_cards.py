@@ -99,6 +99,8 @@ def test_fences_follow_the_renderers_rules(tmp_path: Path, body: str, cards: int
         "Text\n```python\n  x = 1\n\n\ny = 2\n`````\nafter\n",
         "  ```go\n  a\n b\nc\n   ```\n",
         "```a`b\n```\ncode\n```\n",
+        # A tab under an indented fence loses the fence's indentation by columns, as in cmark.
+        "  ```dot\n  digraph {\n\ta -> b\n \t}\n  ```\n",
     ],
 )
 def test_the_fence_scanner_agrees_with_the_markdown_renderer(text: str) -> None:
