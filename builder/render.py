@@ -7,7 +7,7 @@ import multiprocessing
 import os
 import re
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import cache, partial
 from pathlib import Path
 
@@ -23,7 +23,8 @@ from pygments.util import ClassNotFound
 from .cache import Shards, cache_root, code_key, digest
 from .cards import Card, without_comments
 from .cloze import replace_deletions
-from .diagrams import LANGUAGE as DIAGRAM_LANGUAGE, cached_svg, file_name
+from .diagrams import LANGUAGE as DIAGRAM_LANGUAGE, cached_svg, draw
+from .fences import blocks
 from .media import MEDIA_DIR, media_names, resolve
 from .syllabus import Syllabus
 
@@ -189,25 +190,43 @@ def markdown_to_html(text: str, card_path: Path, media_dir: Path, media: list[Pa
     """Markdown → HTML that is safe to show: no script, no event handler, no file outside media.
     Images are resolved here, where every way of writing one has become an <img>: each one that
     names no media file is added to `missing`."""
+    # The diagrams validation drew: the field's ```dot blocks that start a line (fences.py).
+    diagrams = frozenset(block.code for block in blocks(text) if block.language == DIAGRAM_LANGUAGE)
+    rendering = _Field(card_path, media_dir, media, missing, diagrams)
     html = cmarkgfm.markdown_to_html_with_extensions(text, options=CMARK_OPTIONS, extensions=CMARK_EXTENSIONS)
     # cmark ends every block with a line break; a field is joined to others and unwrapped whole.
-    html = CODE_BLOCK.sub(_code_block_html, html).removesuffix("\n")
-    return _sanitiser().clean(html, _FieldImages(card_path, media_dir, media, missing))
+    html = CODE_BLOCK.sub(rendering.code_block_html, html).removesuffix("\n")
+    return _sanitiser().clean(html, rendering)
 
 
 @dataclass(frozen=True)
-class _FieldImages:
-    """Where the images of the field being cleaned are looked up, and what is found."""
+class _Field:
+    """One field being rendered: where its images are looked up, and what is found."""
 
     card_path: Path
     media_dir: Path
     #: Filled in: the media files the field shows, and the sources that name none.
     media: list[Path]
     missing: list[str] | None
+    #: The sources of its diagrams, and the picture of each as drawn, by name.
+    diagrams: frozenset[str]
+    drawn: dict[str, Path] = field(default_factory=dict)
+
+    def code_block_html(self, block: re.Match[str]) -> str:
+        """A ```dot block that validation drew becomes its picture, in a paragraph of its own as
+        text around it is; anything else is code, highlighted by Pygments (a language it does
+        not know, as plain text). So the output depends on the text alone, never on what a
+        cache happens to hold."""
+        language, code = html.unescape(block.group(1) or "").lower(), html.unescape(block.group(2))
+        if language == DIAGRAM_LANGUAGE and code in self.diagrams:
+            picture = draw(code)
+            self.drawn[picture.name] = picture
+            return f'<p><img class="diagram" src="{picture.name}" alt="Diagram"></p>\n'
+        return highlight(code.strip("\n"), _lexer(language), _formatter())
 
     def keep_attribute(self, tag: str, attribute: str, value: str) -> str | None:
-        if tag == "img" and attribute == "src" and (diagram := cached_svg(value)):
-            self.media.append(diagram)
+        if tag == "img" and attribute == "src" and value in self.drawn:
+            self.media.append(self.drawn[value])
             return value
         if tag == "img" and attribute == "src":
             target = resolve(self.card_path, value, self.media_dir)
@@ -225,39 +244,41 @@ class _FieldImages:
 
 class _Sanitiser:
     """One nh3 cleaner for every field (building one costs more than cleaning a field); its
-    attribute filter asks the images of the field being cleaned."""
+    attribute filter asks the field being cleaned."""
 
     def __init__(self) -> None:
-        self._images: _FieldImages | None = None
+        self._field: _Field | None = None
+        self._error: Exception | None = None
         self._cleaner = nh3.Cleaner(
             tags=ALLOWED_TAGS,
             attributes=ALLOWED_ATTRIBUTES,
             url_schemes={"http", "https"},
             link_rel="noopener noreferrer",
-            attribute_filter=lambda tag, attribute, value: self._images.keep_attribute(tag, attribute, value),
+            attribute_filter=self._keep_attribute,
         )
 
-    def clean(self, html: str, images: _FieldImages) -> str:
-        self._images = images
+    def clean(self, html: str, field: _Field) -> str:
+        self._field, self._error = field, None
         try:
-            return self._cleaner.clean(html)
+            cleaned = self._cleaner.clean(html)
         finally:
-            self._images = None
+            self._field = None
+        if self._error is not None:
+            raise self._error
+        return cleaned
+
+    def _keep_attribute(self, tag: str, attribute: str, value: str) -> str | None:
+        try:
+            return self._field.keep_attribute(tag, attribute, value)  # type: ignore[union-attr]
+        except Exception as error:
+            # nh3 would print it and drop the attribute: the deck would be wrong, silently.
+            self._error = self._error or error
+            return None
 
 
 @cache
 def _sanitiser() -> _Sanitiser:
     return _Sanitiser()
-
-
-def _code_block_html(block: re.Match[str]) -> str:
-    """A ```dot block becomes the picture Graphviz drew of it, in a paragraph of its own as text
-    around it is: validation drew every fenced one, so raw HTML that only looks like one stays
-    code. Any other block is highlighted by Pygments, a language it does not know as plain text."""
-    language, code = html.unescape(block.group(1) or "").lower(), html.unescape(block.group(2))
-    if language == DIAGRAM_LANGUAGE and (picture := cached_svg(file_name(code))):
-        return f'<p><img class="diagram" src="{picture.name}" alt="Diagram"></p>\n'
-    return highlight(code.strip("\n"), _lexer(language), _formatter())
 
 
 @cache

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from builder import render as render_module
 from builder.render import cloze_back, cloze_front, markdown_to_html
 
 
@@ -28,6 +31,29 @@ def test_a_language_the_highlighter_lacks_is_plain_text_and_only_drawn_diagrams_
     assert html.count('<div class="highlight"><pre><span></span><code>') == 2
     assert "qapla" in html and tmp_path.name in html
     assert "<img" not in html and media == []
+
+
+def test_a_diagram_is_a_picture_only_where_its_fence_starts_a_line(tmp_path: Path) -> None:
+    """Validation draws the ```dot blocks the fence scanner finds: one in a quote stays code,
+    and a picture's name written as an image is no media file, whatever the cache holds."""
+    source = f"digraph {{ {tmp_path.name} }}\n"
+    drawn, media = render(f"```dot\n{source}```", tmp_path)
+    name = media[0].name
+    assert f'<img class="diagram" src="{name}" alt="Diagram">' in drawn
+    quoted, quoted_media = render(f"> ```dot\n> {source}> ```", tmp_path)
+    assert "<img" not in quoted and quoted_media == []
+    missing: list[str] = []
+    written = markdown_to_html(f"![d]({name})", tmp_path / "apis" / "card.md", tmp_path / "media", [], missing)
+    assert missing == [name] and "src" not in written
+
+
+def test_a_failure_inside_the_sanitiser_is_raised_not_swallowed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*args: object) -> None:
+        raise ZeroDivisionError("a bug")
+
+    monkeypatch.setattr(render_module, "resolve", broken)
+    with pytest.raises(ZeroDivisionError):
+        render("![tree](../media/tree.png)", tmp_path)
 
 
 def test_scripts_handlers_and_javascript_links_are_removed(tmp_path: Path) -> None:
