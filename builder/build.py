@@ -21,7 +21,7 @@ from .errors import BuildAborted, BuilderError, Problem
 from .filtering import Selection, select
 from .history import HISTORY_FILE, History, NoteFacts, load_history, save_history, stamp
 from .sources import SourceError
-from .media import MEDIA_DIR, media_names, media_problems
+from .media import MEDIA_DIR, media_files, media_problems
 from .options import BuildOptions, check_sections
 from .output import check_targets, write_atomically
 from .releases import CHANGED_TAG, release_notes, release_settings, removed_cards, reused_ids, source_link
@@ -264,14 +264,14 @@ def _notes_and_history(deck: CheckedDeck) -> tuple[tuple[AnkiNote, ...], History
 def _rendered(deck: CheckedDeck) -> tuple[RenderedCard, ...]:
     """Render each card once per process, however many outputs use it, and once per content
     across processes (the render cache)."""
-    return _rendered_cards(deck.cards, deck.cards_dir, media_names(deck.cards_dir / MEDIA_DIR))
+    return _rendered_cards(deck.cards, deck.cards_dir, media_files(deck.cards_dir / MEDIA_DIR))
 
 
 @lru_cache(maxsize=1)
-def _rendered_cards(cards: tuple[Card, ...], cards_dir: Path, media: tuple[str, ...]) -> tuple[RenderedCard, ...]:
+def _rendered_cards(cards: tuple[Card, ...], cards_dir: Path, media: tuple[tuple[str, int, int, int], ...]) -> tuple[RenderedCard, ...]:
     """The latest deck's HTML alone is kept in memory: the outputs of one build ask for it
     again, while a watch renders a new deck at every edit and never asks for an older one.
-    The media files are part of the key: a watch sees an image deleted or added."""
+    The media files are part of the key: a watch sees an image deleted, added or replaced."""
     from .render import rendered_cards
 
     rendered = rendered_cards(cards, cards_dir)

@@ -52,6 +52,20 @@ def media_names(media_dir: Path) -> tuple[str, ...]:
     return tuple(sorted(p.relative_to(media_dir).as_posix() for p in media_dir.rglob("*"))) if media_dir.is_dir() else ()
 
 
+def media_files(media_dir: Path) -> tuple[tuple[str, int, int, int], ...]:
+    """Every media file's name, and what tells the file behind it apart (its inode, its type and
+    its last change): what rendered HTML kept in memory depends on, which must see a file
+    replaced, even by a link out of the folder, and not only one added or removed."""
+    found = []
+    for name in media_names(media_dir):
+        try:
+            facts = (media_dir / name).lstat()
+        except OSError:  # gone meanwhile
+            continue
+        found.append((name, facts.st_ino, facts.st_mode, facts.st_ctime_ns))
+    return tuple(found)
+
+
 def resolve(card_path: Path, src: str, media_dir: Path) -> Path | None:
     """The media file `src` names, or None if it is remote, outside `media_dir` or absent."""
     if re.match(r"^[a-z][a-z0-9+.-]*:", src, re.IGNORECASE):

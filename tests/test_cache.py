@@ -270,3 +270,17 @@ def test_a_media_file_made_a_link_out_of_the_media_folder_is_not_taken_from_the_
     result = run("build", "--cards", minimal, "-o", tmp_path / "deck.apkg")
     assert result.exit_code == 1, result.output
     assert "databases/indexes.md:19: image '../media/tree.png' not found" in result.output
+
+
+def test_a_process_sees_a_media_file_replaced_by_a_link_out_of_the_media_folder(minimal: Path, tmp_path: Path) -> None:
+    """The HTML a watch keeps must not let a swapped image carry an outside file into the package."""
+    build_module._rendered_cards.cache_clear()
+    build_in_this_process(minimal, tmp_path / "deck.apkg")
+    outside = tmp_path / "secret.txt"
+    outside.write_text("outside secret\n")
+    tree = minimal / "media" / "tree.png"
+    tree.unlink()
+    tree.symlink_to(outside)
+    result = run("build", "--cards", minimal, "-o", tmp_path / "deck.apkg")
+    assert result.exit_code == 1
+    assert "databases/indexes.md:19:" in result.output
