@@ -62,6 +62,10 @@ POINTS_AT_SHOWN = re.compile(
     r"loop|class|statement|output|diagram|picture|image|schema|plan)\b|\b(code|query|snippet|diagram) (below|above)\b",
     re.IGNORECASE,
 )
+#: A code fence opened inside a list item or a quote, or indented as deep as code: the renderer
+#: shows the block, but only fences that start a line are found (fences.py), so check-code never
+#: runs it and a ```dot block there is never drawn.
+NESTED_FENCE = re.compile(r"^(?:[ \t]*(?:>[ \t]*|(?:[-*+]|\d{1,9}[.)])[ \t]+))+(?:`{3,}|~{3,})|^(?: {4,}|\t)[ \t]*(?:`{3,}|~{3,})", re.MULTILINE)
 STOP_WORDS = frozenset("a an and the of in on to for is are what which why when how does do with by or vs its it that".split())
 #: The tag that marks a scenario card: a situation whose answer is an engineer's first moves.
 SCENARIO_TAG = "scenario"
@@ -135,6 +139,8 @@ def _card_warnings(card: Card, limits: Thresholds) -> list[Problem]:
         lines = block.code.count("\n")
         if lines > limits.max_code_lines:
             warn(f"code block in '{card.id}' has {lines} lines (limit {limits.max_code_lines})", "keep only the lines the answer needs")
+    if NESTED_FENCE.search(replace_blocks(card.prompt, lambda block: "") + "\n" + prose):
+        warn(f"code block in '{card.id}' starts inside a list or quote", "start its fence at the beginning of a line: only such blocks are run by check-code, and drawn if dot")
     longest = _longest_list(prose)
     if longest > limits.max_list_items:
         warn(f"list in '{card.id}' has {longest} items (limit {limits.max_list_items})", "split it into several cards or one cloze per item")

@@ -49,10 +49,17 @@ def test_a_good_card_has_no_warning() -> None:
         ({"answer": "".join(f"- item {i}\n" for i in range(6))}, "list in 'good' has 6 items (limit 5)"),
         ({"question": "Is 201 the code for a created resource?"}, "question of 'good' can be answered yes or no"),
         ({"question": "Explain status code 201."}, "question of 'good' asks to explain or describe"),
+        ({"answer": "> ```python\n> x = 1\n> ```"}, "code block in 'good' starts inside a list or quote"),
+        ({"answer": "- ```sql\n  SELECT 1;\n  ```"}, "code block in 'good' starts inside a list or quote"),
+        ({"answer": "- a\n  - b\n\n        ```\n        x\n        ```"}, "code block in 'good' starts inside a list or quote"),
     ],
 )
 def test_each_rule_fires(changes: dict, expected: str) -> None:
     assert card_warnings(**changes) == [expected]
+
+
+def test_a_fence_indented_up_to_three_spaces_starts_a_line() -> None:
+    assert card_warnings(answer="Use this:\n\n   ```python\n   print('a > b')\n   ```") == []
 
 
 def test_code_blocks_do_not_count_as_answer_words() -> None:
