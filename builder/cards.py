@@ -308,6 +308,17 @@ def _metadata(path: Path, line: int, text: str, problems: list[Problem]) -> dict
 
 
 def without_comments(text: str) -> str:
+    """`text` without its comments, except in code blocks, where `<!-- … -->` is part of the code
+    (an HTML or XML sample)."""
+    parts: list[str] = []
+    position = 0
+    for block in fences.blocks(text):
+        parts += [_comments_removed(text[position : block.start]), text[block.start : block.end]]
+        position = block.end
+    return "".join(parts) + _comments_removed(text[position:])
+
+
+def _comments_removed(text: str) -> str:
     """`text` without its comments; a comment alone on its lines goes with the line break that
     ends it. Linear: each comment is found by moving forward, and an unclosed one ends the search."""
     parts: list[str] = []

@@ -131,3 +131,10 @@ def test_cloze_scanner(question: str, error: str) -> None:
     from builder.cloze import scan
 
     assert scan(question).error == error
+
+
+def test_a_comment_in_a_code_block_is_code() -> None:
+    from builder.cards import without_comments
+
+    text = "Mark it up:\n<!-- fragment: a sample -->\n```html\n<!-- a note in the markup -->\n<p>x</p>\n```\nDone. <!-- gone -->"
+    assert without_comments(text) == "Mark it up:\n```html\n<!-- a note in the markup -->\n<p>x</p>\n```\nDone. "
