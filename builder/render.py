@@ -140,7 +140,7 @@ def render_cards(cards: tuple[Card, ...], media_dir: Path, workers: int | None =
         return tuple(render_card(card, media_dir) for card in cards)
     size = -(-len(cards) // (workers * CHUNKS_PER_WORKER))
     starts = range(0, len(cards), size)
-    # Forked workers inherit the cards (with the converter and the drawn diagrams): only their
+    # Forked workers inherit the cards (and the lexers and cleaner built so far): only their
     # HTML travels back, which costs a fraction of sending the cards both ways.
     fork = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(workers, mp_context=fork, initializer=_receive, initargs=(cards, media_dir)) as pool:

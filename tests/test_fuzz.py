@@ -8,7 +8,7 @@ from outside the media folder.
 Each command runs in-process through Click's runner, but in a forked child with a memory cap and
 a time limit: an input that never ends or eats all memory (a YAML alias bomb, a regex that
 backtracks) then fails its example instead of taking the machine down with it, and no state
-(the render cache, the Markdown converter) carries over from one example to the next.
+(the in-process HTML, the sanitiser and lexers) carries over from one example to the next.
 
 `make test` runs the short profile; `make fuzz` (HYPOTHESIS_PROFILE=fuzz) the long one.
 """
