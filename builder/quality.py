@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from .cards import Card, without_cloze_markup, without_comments
 from .errors import Problem, problem
 from .fences import blocks, replace_blocks
+from .limits import NESTING_PREFIX
 from .syllabus import Syllabus
 
 
@@ -62,10 +63,6 @@ POINTS_AT_SHOWN = re.compile(
     r"loop|class|statement|output|diagram|picture|image|schema|plan)\b|\b(code|query|snippet|diagram) (below|above)\b",
     re.IGNORECASE,
 )
-#: A code fence opened inside a list item or a quote, or indented as deep as code: the renderer
-#: shows the block, but only fences that start a line are found (fences.py), so check-code never
-#: runs it and a ```dot block there is never drawn.
-NESTED_FENCE = re.compile(r"^(?:[ \t]*(?:>[ \t]*|(?:[-*+]|\d{1,9}[.)])[ \t]+))+(?:`{3,}|~{3,})|^(?: {4,}|\t)[ \t]*(?:`{3,}|~{3,})", re.MULTILINE)
 STOP_WORDS = frozenset("a an and the of in on to for is are what which why when how does do with by or vs its it that".split())
 #: The tag that marks a scenario card: a situation whose answer is an engineer's first moves.
 SCENARIO_TAG = "scenario"
@@ -139,7 +136,7 @@ def _card_warnings(card: Card, limits: Thresholds) -> list[Problem]:
         lines = block.code.count("\n")
         if lines > limits.max_code_lines:
             warn(f"code block in '{card.id}' has {lines} lines (limit {limits.max_code_lines})", "keep only the lines the answer needs")
-    if NESTED_FENCE.search(replace_blocks(card.prompt, lambda block: "") + "\n" + prose):
+    if any(map(_opens_nested_fence, (replace_blocks(card.prompt, lambda block: "") + "\n" + prose).split("\n"))):
         warn(f"code block in '{card.id}' starts inside a list or quote", "start its fence at the beginning of a line: only such blocks are run by check-code, and drawn if dot")
     longest = _longest_list(prose)
     if longest > limits.max_list_items:
@@ -155,6 +152,15 @@ def _card_warnings(card: Card, limits: Thresholds) -> list[Problem]:
     if VAGUE_START.match(front):
         warn(f"question of '{card.id}' asks to explain or describe", "ask for one specific fact, reason or trade-off")
     return found
+
+
+def _opens_nested_fence(line: str) -> bool:
+    """Whether `line` opens a code fence inside a list item or a quote, or indented as deep as
+    code: the renderer shows the block, but only fences that start a line are found (fences.py),
+    so check-code never runs it and a ```dot block there is never drawn. The prefix is the one
+    the nesting limit measures: indentation, quote marks and list markers."""
+    prefix = NESTING_PREFIX.match(line).group()
+    return line.startswith(("```", "~~~"), len(prefix)) and (len(prefix) > 3 or prefix.strip(" ") != "")
 
 
 def _longest_list(markdown: str) -> int:
