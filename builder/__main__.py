@@ -251,7 +251,7 @@ def lint_command(cards_dir: Path, strict: bool) -> None:
     Example:
       backend-cards lint --strict
     """
-    from .build import lint
+    from .deck import lint
 
     warnings = lint(cards_dir, strict)
     click.echo(f"lint: no errors, {len(warnings)} warning(s)")
@@ -304,7 +304,7 @@ def check_code_command(cards_dir: Path) -> None:
     Example:
       backend-cards check-code
     """
-    from .build import check_code
+    from .deck import check_code
 
     checked = check_code(cards_dir)
     click.echo(f"check-code: {checked} block(s) run or parsed, none fails")
@@ -320,7 +320,7 @@ def stats_command(cards_dir: Path, as_json: bool) -> None:
     Example:
       backend-cards stats --json
     """
-    from .build import load_checked
+    from .deck import load_checked
     from .stats import deck_stats, stats_table
 
     deck = load_checked(cards_dir)
@@ -340,7 +340,7 @@ def ids_command(cards_dir: Path) -> None:
     Example:
       backend-cards ids
     """
-    from .build import load_parsed
+    from .deck import load_parsed
     from .ids import add_missing_ids
 
     added = add_missing_ids(load_parsed(cards_dir))

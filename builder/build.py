@@ -1,33 +1,19 @@
-"""Orchestration only: load → validate → select → render → emit, each stage in its module.
+"""Each output's build: the build cache in front, then the deck (deck.py), then the output's
+emitter.
 
-The renderer and the emitters pull in Markdown, Pygments, genanki and Jinja, a tenth of a
-second to import: they are imported where they are used, so that a build the cache answers
-(cache.py) needs none of them.
+The deck's stages and the emitters pull in the card parser, Markdown, Pygments, genanki and
+Jinja, a tenth of a second to import: they are imported where they are used, so that a build the
+cache answers (cache.py) needs none of them.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import click
-
 from .cache import BuildFiles, build_sources, keep_build, kept_build, source_name
-from .cards import Card, LoadResult, load_cards, without_cloze_markup
-from .diagrams import LANGUAGE as DIAGRAM_LANGUAGE, diagram_problems
-from .errors import BuildAborted, BuilderError, Problem
-from .filtering import Selection, select
-from .history import HISTORY_FILE, History, NoteFacts, load_history, save_history, stamp
-from .sources import SourceError
-from .media import MEDIA_DIR, media_files, media_problems
-from .options import BuildOptions, check_sections
+from .media import MEDIA_DIR
 from .output import check_targets, write_atomically
-from .releases import CHANGED_TAG, release_notes, release_settings, removed_cards, reused_ids, source_link
-from .snippets import deck_snippets
-from .syllabus import Syllabus, load_syllabus
-from .validate import validate
 
 #: Written beside every .apkg: the notes of the current release, and the package of removal
 #: notices that an updating learner imports (a first-time learner does not).
@@ -35,123 +21,11 @@ RELEASE_NOTES_FILE = "release-notes.md"
 REMOVALS_FILE = "backend-interview-removals.apkg"
 
 if TYPE_CHECKING:
-    from .anki import AnkiNote
+    from .history import History
+    from .options import BuildOptions
     from .pdf import SheetsWritten
-    from .render import RenderedCard
     from .sheets import SheetSpec
     from .site import SiteWritten
-
-
-@dataclass(frozen=True)
-class CheckedDeck:
-    """The whole deck after validation: every later stage starts from this."""
-
-    cards_dir: Path
-    syllabus: Syllabus
-    cards: tuple[Card, ...]
-    #: The note history as the last build left it.
-    history: History
-
-
-def load_parsed(cards_dir: Path) -> tuple[Card, ...]:
-    """Load the card files; abort if any cannot be parsed."""
-    loaded = _load(cards_dir)
-    abort_on_errors(list(loaded.problems))
-    return loaded.cards
-
-
-def load_checked(cards_dir: Path) -> CheckedDeck:
-    """Load and validate; print every error and abort once if there is any."""
-    return check_loaded(cards_dir, _load(cards_dir))
-
-
-def check_loaded(cards_dir: Path, loaded: LoadResult) -> CheckedDeck:
-    """Validate cards loaded from `cards_dir` (a watch keeps the files it parsed); print every
-    error and abort once if there is any."""
-    syllabus, syllabus_problems = load_syllabus(cards_dir)
-    if not syllabus.sections:
-        # Without a single section every card would be reported unknown: the syllabus's own
-        # problems, and the cards' format errors, are what there is to fix first.
-        abort_on_errors([*syllabus_problems, *loaded.problems])
-    try:
-        history = load_history(cards_dir / HISTORY_FILE)
-    except SourceError as exc:
-        abort_on_errors([*syllabus_problems, *loaded.problems, exc.problem])
-    problems = [*syllabus_problems, *loaded.problems, *validate(loaded.cards, syllabus), *reused_ids(loaded.cards, history)]
-    if not problems:
-        diagrams = [(s.card.path, s.line, s.card.id, s.code) for s in deck_snippets(loaded.cards) if s.language == DIAGRAM_LANGUAGE]
-        problems = diagram_problems(diagrams)
-    abort_on_errors(problems)
-    return CheckedDeck(cards_dir, syllabus, loaded.cards, history)
-
-
-def _load(cards_dir: Path) -> LoadResult:
-    require_folder(cards_dir)
-    return load_cards(cards_dir)
-
-
-def require_folder(cards_dir: Path) -> None:
-    if not cards_dir.is_dir():
-        raise BuilderError(f"card folder '{cards_dir}' isn't an existing directory — pass --cards DIR")
-
-
-def abort_on_errors(errors: list[Problem]) -> None:
-    report(sorted(errors))
-    if errors:
-        raise BuildAborted(errors)
-
-
-def lint(cards_dir: Path, strict: bool) -> list[Problem]:
-    """Errors abort as in a build; quality warnings are printed, and fatal with `strict`."""
-    from .quality import quality_warnings
-
-    deck = load_checked(cards_dir)
-    warnings = [*sorted(quality_warnings(deck.cards, deck.syllabus)), *history_warnings(deck)]
-    report(warnings)
-    if strict and warnings:
-        raise BuilderError(f"{len(warnings)} warning(s) with --strict")
-    return warnings
-
-
-def history_warnings(deck: CheckedDeck) -> list[Problem]:
-    """The committed note history must be the one a build of these cards writes (tests check
-    it). Telling takes every card rendered, by far the slowest of lint's checks."""
-    _, history = _notes_and_history(deck)
-    if history == deck.history:
-        return []
-    return [Problem(str(deck.cards_dir / HISTORY_FILE), 1, "note history is out of date", "run 'make' (or 'backend-cards build') and commit it", "warning")]
-
-
-def check_code(cards_dir: Path) -> int:
-    """Run or parse every card's code; print each failing block and abort. Returns how many
-    blocks were checked."""
-    from .snippets import check_snippets, how_checked
-
-    snippets = deck_snippets(load_checked(cards_dir).cards)
-    failures = check_snippets(snippets)
-    report(failures)
-    if failures:
-        raise BuilderError(f"{len(failures)} code block(s) fail")
-    return sum(how_checked(s) in ("run", "parsed") for s in snippets)
-
-
-@dataclass(frozen=True)
-class Chosen:
-    """What every output starts from: the checked deck, and the cards the filters chose,
-    rendered once for all outputs."""
-
-    deck: CheckedDeck
-    cards: tuple[RenderedCard, ...]
-
-    @cached_property
-    def ids(self) -> frozenset[str]:
-        return frozenset(r.card.id for r in self.cards)
-
-
-def choose(opts: BuildOptions) -> Chosen:
-    deck = load_checked(opts.cards_dir)
-    chosen_ids = _chosen_ids(deck, opts.selection)
-    return Chosen(deck, tuple(r for r in _rendered(deck) if r.card.id in chosen_ids))
 
 
 def build_anki(opts: BuildOptions) -> int:
@@ -165,12 +39,7 @@ def build_anki(opts: BuildOptions) -> int:
         _write_files(kept.outputs)
         return kept.notes
     built, history, media = _package_files(opts)
-    # Gather everything first, then write: the outputs, and the history last, so that a failed
-    # write leaves it as it was (the next build stamps the same times from it again).
-    _write_files(built.outputs)
-    history_path = opts.cards_dir / HISTORY_FILE
-    history_text = save_history(history_path, history)
-    written = {source_name(opts.cards_dir, history_path): history_text.encode("utf-8")}
+    written = _write_build(opts.cards_dir, built, history)
     keep_build(opts.cards_dir, command, sources, written, built, media)
     return built.notes
 
@@ -178,9 +47,11 @@ def build_anki(opts: BuildOptions) -> int:
 def _package_files(opts: BuildOptions) -> tuple[BuildFiles, History, tuple[Path, ...]]:
     """The files of a build, the history that times its notes, and the media the package holds."""
     from . import anki
+    from .deck import choose, notes_and_history
+    from .releases import release_notes, release_settings, removed_cards
 
     chosen = choose(opts)
-    notes, history = _notes_and_history(chosen.deck)
+    notes, history = notes_and_history(chosen.deck)
     package_notes = tuple(note for note in notes if note.id in chosen.ids)
     media = tuple(sorted({path for r in chosen.cards for path in r.media}))
     notices = tuple(anki.removal_notice(key, s, chosen.deck.syllabus) for key, s in removed_cards(history).items())
@@ -194,6 +65,17 @@ def _package_files(opts: BuildOptions) -> tuple[BuildFiles, History, tuple[Path,
     return BuildFiles(outputs, len(package_notes)), history, media
 
 
+def _write_build(cards_dir: Path, built: BuildFiles, history: History) -> dict[str, bytes]:
+    """Write the outputs, and the history last, so that a failed write leaves it as it was (the
+    next build stamps the same times from it again). Returns the sources the build wrote."""
+    from .history import HISTORY_FILE, save_history
+
+    _write_files(built.outputs)
+    history_path = cards_dir / HISTORY_FILE
+    history_text = save_history(history_path, history)
+    return {source_name(cards_dir, history_path): history_text.encode("utf-8")}
+
+
 def _write_files(outputs: dict[Path, bytes]) -> None:
     for path, data in outputs.items():
         write_atomically(path, data)
@@ -202,6 +84,7 @@ def _write_files(outputs: dict[Path, bytes]) -> None:
 def build_pdf(opts: BuildOptions, sheet: SheetSpec, skip_overflow: bool) -> SheetsWritten:
     """Build one PDF of printable card sheets."""
     from . import pdf  # WeasyPrint takes a second to import; only PDF builds need it.
+    from .deck import choose
 
     chosen = choose(opts)
     check_targets(opts.cards_dir, (opts.output,))
@@ -213,6 +96,7 @@ def build_pdf(opts: BuildOptions, sheet: SheetSpec, skip_overflow: bool) -> Shee
 
 def build_site(opts: BuildOptions) -> SiteWritten:
     """Build the static study site: a page per section, and an index."""
+    from .deck import choose
     from .site import write_site
 
     chosen = choose(opts)
@@ -222,11 +106,12 @@ def build_site(opts: BuildOptions) -> SiteWritten:
 def build_export(opts: BuildOptions, fmt: str) -> int:
     """Write the chosen cards for another import route; returns how many."""
     from . import export
+    from .deck import choose, notes_and_history
 
     chosen = choose(opts)
     check_targets(opts.cards_dir, (opts.output,))
     if fmt == "anki-tsv":
-        notes, _ = _notes_and_history(chosen.deck)
+        notes, _ = notes_and_history(chosen.deck)
         text = export.anki_tsv(tuple(note for note in notes if note.id in chosen.ids))
     else:
         text = export.quizlet_text(chosen.cards)
@@ -234,52 +119,3 @@ def build_export(opts: BuildOptions, fmt: str) -> int:
     return len(chosen.cards)
 
 
-def _chosen_ids(deck: CheckedDeck, selection: Selection) -> set[str]:
-    check_sections(selection, deck.syllabus)
-    chosen_ids = {card.id for card in select(deck.cards, selection)}
-    if not chosen_ids:
-        raise BuilderError("no card matches the filters — check --level, --up-to and --section")
-    return chosen_ids
-
-
-def _notes_and_history(deck: CheckedDeck) -> tuple[tuple[AnkiNote, ...], History]:
-    """Anki notes for every card, and the history that times them (always the whole deck,
-    so that every filtered build gives a note the same time). Each note is tagged with the
-    release that last changed it."""
-    from . import anki
-
-    settings = release_settings()
-    files = {path: path.relative_to(deck.cards_dir.parent).as_posix() for path in {card.path for card in deck.cards}}
-    notes = tuple(anki.to_anki_note(r, deck.syllabus, source_link(settings, files[r.card.path], r.card.line)) for r in _rendered(deck))
-    facts = {
-        note.id: NoteFacts(note.digest, r.card.kind, r.card.section, without_cloze_markup(r.card.question))
-        for note, r in zip(notes, _rendered(deck))
-    }
-    facts[anki.NOTE_TYPES_KEY] = NoteFacts(anki.note_types_digest(anki.note_types()))
-    history = stamp(deck.history, facts, settings.release)
-    tagged = tuple(replace(note, release_tags=(CHANGED_TAG.format(release=history[note.id].changed),)) for note in notes)
-    return tagged, history
-
-
-def _rendered(deck: CheckedDeck) -> tuple[RenderedCard, ...]:
-    """Render each card once per process, however many outputs use it, and once per content
-    across processes (the render cache)."""
-    return _rendered_cards(deck.cards, deck.cards_dir, media_files(deck.cards_dir / MEDIA_DIR))
-
-
-@lru_cache(maxsize=1)
-def _rendered_cards(cards: tuple[Card, ...], cards_dir: Path, media: tuple[tuple[str, int, int, int], ...]) -> tuple[RenderedCard, ...]:
-    """The latest deck's HTML alone is kept in memory: the outputs of one build ask for it
-    again, while a watch renders a new deck at every edit and never asks for an older one.
-    The media files are part of the key: a watch sees an image deleted, added or replaced."""
-    from .render import rendered_cards
-
-    rendered = rendered_cards(cards, cards_dir)
-    # Images are checked as rendered: every way of writing one has become an <img> by then.
-    abort_on_errors(media_problems(rendered, cards_dir / MEDIA_DIR))
-    return rendered
-
-
-def report(problems: list[Problem]) -> None:
-    for p in problems:
-        click.echo(str(p), err=True)

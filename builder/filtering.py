@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from .cards import Card
+if TYPE_CHECKING:
+    from .cards import Card
 
 
 @dataclass(frozen=True)

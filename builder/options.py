@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from .filtering import Selection
 from .levels import up_to
-from .syllabus import Syllabus
+
+if TYPE_CHECKING:
+    from .syllabus import Syllabus
 
 DIST_DIR = Path("dist")
 OUTPUT_STEM = "backend-interview"

@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING
 
 import click
 
-from .build import build_anki, build_pdf, build_site, check_loaded, report, require_folder
+from .build import build_anki, build_pdf, build_site
+from .deck import check_loaded, report, require_folder
 from .cards import Card, LoadResult, card_files, load_card_file
 from .errors import BuilderError, Problem
 from .filtering import Selection

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from builder import build as build_module, cache, cards as cards_module, render
+from builder import build as build_module, cache, cards as cards_module, deck as deck_module, render
 
 from .conftest import build as build_in_this_process, run
 
@@ -21,7 +23,7 @@ APIS_CARDS = ["status-401", "status-403"]
 
 def build(cards: Path, output: Path) -> Path:
     """A build as a new process runs it: without the HTML an earlier build left in memory."""
-    build_module._rendered_cards.cache_clear()
+    deck_module._rendered_cards.cache_clear()
     return build_in_this_process(cards, output)
 
 
@@ -209,7 +211,7 @@ def test_a_new_library_version_invalidates_what_it_makes(
 def test_lint_takes_the_html_from_the_cache(minimal: Path, tmp_path: Path, renders: list[str]) -> None:
     build(minimal, tmp_path / "deck.apkg")
     renders.clear()
-    build_module._rendered_cards.cache_clear()
+    deck_module._rendered_cards.cache_clear()
     assert run("lint", "--cards", minimal).exit_code == 0
     assert renders == []
 
@@ -223,17 +225,17 @@ def test_a_cache_that_cannot_be_written_only_slows_the_build(minimal: Path, tmp_
 
 def test_a_process_keeps_the_html_of_its_latest_deck_alone(minimal: Path, tmp_path: Path) -> None:
     """A watch renders a new deck at every save: what it keeps in memory must not grow with them."""
-    build_module._rendered_cards.cache_clear()
+    deck_module._rendered_cards.cache_clear()
     status = minimal / "apis" / "status.md"
     text = status.read_text()
     for edit in range(3):
         status.write_text(text.replace("**401 Unauthorized**", f"**401 Unauthorized** ({edit})"))
         build_in_this_process(minimal, tmp_path / "deck.apkg")
-    kept = build_module._rendered_cards.cache_info()
+    kept = deck_module._rendered_cards.cache_info()
     assert (kept.misses, kept.currsize) == (3, 1)
     # The one kept is the latest deck's: a lint of it takes its HTML from memory.
     assert run("lint", "--cards", minimal).exit_code == 0
-    assert build_module._rendered_cards.cache_info().misses == 3
+    assert deck_module._rendered_cards.cache_info().misses == 3
 
 
 def test_the_builds_kept_are_those_of_the_command_lines_last_run(minimal: Path, tmp_path: Path, packages: list[Path], monkeypatch: pytest.MonkeyPatch) -> None:
@@ -251,7 +253,7 @@ def test_the_builds_kept_are_those_of_the_command_lines_last_run(minimal: Path, 
 
 def test_a_process_sees_a_media_file_deleted_since_it_rendered(minimal: Path, tmp_path: Path) -> None:
     """A watch keeps the latest deck's HTML: deleting the image its cards show must still fail."""
-    build_module._rendered_cards.cache_clear()
+    deck_module._rendered_cards.cache_clear()
     build_in_this_process(minimal, tmp_path / "deck.apkg")
     (minimal / "media" / "tree.png").unlink()
     result = run("build", "--cards", minimal, "-o", tmp_path / "deck.apkg")
@@ -266,7 +268,7 @@ def test_a_media_file_made_a_link_out_of_the_media_folder_is_not_taken_from_the_
     outside.write_text("not for the package")
     (minimal / "media" / "tree.png").unlink()
     (minimal / "media" / "tree.png").symlink_to(outside)
-    build_module._rendered_cards.cache_clear()
+    deck_module._rendered_cards.cache_clear()
     result = run("build", "--cards", minimal, "-o", tmp_path / "deck.apkg")
     assert result.exit_code == 1, result.output
     assert "databases/indexes.md:19: image '../media/tree.png' not found" in result.output
@@ -274,7 +276,7 @@ def test_a_media_file_made_a_link_out_of_the_media_folder_is_not_taken_from_the_
 
 def test_a_process_sees_a_media_file_replaced_by_a_link_out_of_the_media_folder(minimal: Path, tmp_path: Path) -> None:
     """The HTML a watch keeps must not let a swapped image carry an outside file into the package."""
-    build_module._rendered_cards.cache_clear()
+    deck_module._rendered_cards.cache_clear()
     build_in_this_process(minimal, tmp_path / "deck.apkg")
     outside = tmp_path / "secret.txt"
     outside.write_text("outside secret\n")
@@ -284,3 +286,23 @@ def test_a_process_sees_a_media_file_replaced_by_a_link_out_of_the_media_folder(
     result = run("build", "--cards", minimal, "-o", tmp_path / "deck.apkg")
     assert result.exit_code == 1
     assert "databases/indexes.md:19:" in result.output
+
+
+#: A new process's build, reporting afterwards which of the modules a cold build needs it imported.
+MODULES_IMPORTED = """
+import sys
+from builder.__main__ import cli
+cli.main(sys.argv[1:], standalone_mode=False)
+stages = ("builder.cards", "builder.deck", "builder.render", "yaml", "genanki", "pygments")
+print(" ".join(name for name in stages if name in sys.modules))
+"""
+
+
+def test_a_build_the_cache_answers_imports_none_of_the_stages(minimal: Path, tmp_path: Path) -> None:
+    def imported() -> str:
+        command = [sys.executable, "-c", MODULES_IMPORTED, "build", "--cards", minimal, "-o", tmp_path / "deck.apkg"]
+        result = subprocess.run(command, capture_output=True, text=True, check=True)
+        return result.stdout.splitlines()[-1]
+
+    assert imported() == "builder.cards builder.deck builder.render yaml genanki pygments"
+    assert imported() == ""
