@@ -98,3 +98,22 @@ def test_an_html_label_image_is_refused_too(minimal: Path, tmp_path: Path) -> No
     assert result.exit_code == 1 and "attribute 'SRC' is not allowed" in result.output
     assert diagrams.UNSAFE.search(diagrams.QUOTED.sub('""', '<IMG SRC="/etc/passwd"/>'))
     assert not (tmp_path / "deck.apkg").exists()
+
+
+@pytest.mark.parametrize("damage", ["truncated", "edited", "another-graphviz"])
+def test_a_damaged_or_outdated_drawing_is_drawn_again(minimal: Path, tmp_path: Path, own_cache: Path, monkeypatch: pytest.MonkeyPatch, damage: str) -> None:
+    add_diagram_card(minimal)
+    first = build(minimal, tmp_path / "a.apkg").read_bytes()
+    [drawn] = own_cache.iterdir()
+    picture = drawn.read_bytes()
+    if damage == "truncated":
+        drawn.write_bytes(picture[: len(picture) // 2])
+    elif damage == "edited":
+        drawn.write_bytes(picture.replace(b"cache", b"cachE"))
+    else:
+        monkeypatch.setattr(diagrams, "_graphviz_version", lambda: "dot - graphviz version 99.0.0 (0)")
+    second = build(minimal, tmp_path / "b.apkg").read_bytes()
+    if damage == "another-graphviz":
+        assert drawn.read_bytes() != picture and drawn.read_bytes()[:-80] == picture[:-80]
+    else:
+        assert drawn.read_bytes() == picture and second == first
