@@ -186,7 +186,7 @@ def render_card(card: Card, media_dir: Path) -> RenderedCard:
     )
 
 
-def markdown_to_html(text: str, card_path: Path, media_dir: Path, media: list[Path], missing: list[str] | None = None) -> str:
+def markdown_to_html(text: str, card_path: Path, media_dir: Path, media: list[Path], missing: list[str]) -> str:
     """Markdown → HTML that is safe to show: no script, no event handler, no file outside media.
     Images are resolved here, where every way of writing one has become an <img>: each one that
     names no media file is added to `missing`."""
@@ -207,7 +207,7 @@ class _Field:
     media_dir: Path
     #: Filled in: the media files the field shows, and the sources that name none.
     media: list[Path]
-    missing: list[str] | None
+    missing: list[str]
     #: The sources of its diagrams, and the picture of each as drawn, by name.
     diagrams: frozenset[str]
     drawn: dict[str, Path] = field(default_factory=dict)
@@ -231,8 +231,7 @@ class _Field:
         if tag == "img" and attribute == "src":
             target = resolve(self.card_path, value, self.media_dir)
             if target is None:
-                if self.missing is not None:
-                    self.missing.append(value)
+                self.missing.append(value)
                 return None
             self.media.append(target)
             return target.name

@@ -15,7 +15,7 @@ def render(text: str, tmp_path: Path) -> tuple[str, list[Path]]:
     media_dir.mkdir(exist_ok=True)
     (media_dir / "tree.png").write_bytes(b"png")
     media: list[Path] = []
-    return markdown_to_html(text, tmp_path / "apis" / "card.md", media_dir, media), media
+    return markdown_to_html(text, tmp_path / "apis" / "card.md", media_dir, media, []), media
 
 
 def test_code_is_highlighted_at_build_time(tmp_path: Path) -> None:
