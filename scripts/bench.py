@@ -3,8 +3,7 @@
 Every figure is a whole process as a user starts it, run --runs times and printed as the median
 (min–max) of the runs: wall seconds; CPU seconds of the process and all its descendants (the
 workers of a parallel command included), the steadier figure on a loaded machine; the peak of
-their memory summed (proportional set sizes, so that pages shared after a fork count once),
-sampled every 50 ms; and how busy the cores were (CPU time /
+their resident memory summed, sampled every 50 ms; and how busy the cores were (CPU time /
 wall time / cores). "Cold" runs start with no cache: the `.cache` folder beside the cards
 folder (rendered HTML, kept builds, laid-out card pages) and the checkout's drawn diagrams
 (`.cache/diagrams`) are deleted before each. "Warm" runs follow a build with nothing changed since.
@@ -66,6 +65,7 @@ PEERS = {
 }
 CORES = os.cpu_count() or 1
 SAMPLE_SECONDS = 0.05
+PAGE_BYTES = os.sysconf("SC_PAGE_SIZE")
 #: prctl(2): orphaned descendants become this process's children, not init's.
 PR_SET_CHILD_SUBREAPER = 36
 MIB = 1024 * 1024
@@ -108,7 +108,7 @@ def run(command: list[str], cwd: Path = ROOT, env: dict[str, str] | None = None)
         def sample() -> None:
             nonlocal peak
             while True:
-                peak = max(peak, tree_memory(process.pid))
+                peak = max(peak, tree_rss(process.pid))
                 if ended.wait(SAMPLE_SECONDS):
                     return
 
@@ -148,32 +148,25 @@ def reap_orphans() -> float:
         total += usage.ru_utime + usage.ru_stime
 
 
-def tree_memory(root: int) -> int:
-    """Bytes of memory `root` and all its descendants hold now, by their proportional set size:
-    a page shared by several processes (as a forked worker shares its parent's) is split among
-    them, not counted once in each. /proc/PID/stat gives each process's parent
-    (/proc/PID/task/*/children needs a kernel option), /proc/PID/smaps_rollup its share."""
+def tree_rss(root: int) -> int:
+    """Resident bytes of `root` and all its descendants now. Each /proc/PID/stat gives a
+    process's parent and resident pages (/proc/PID/task/*/children needs a kernel option)."""
     children: dict[int, list[int]] = defaultdict(list)
+    pages: dict[int, int] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()  # after "PID (name)": state, ppid, …
         except OSError:  # the process ended meanwhile
             continue
-        children[int(fields[1])].append(int(stat.parent.name))
+        pid = int(stat.parent.name)
+        children[int(fields[1])].append(pid)
+        pages[pid] = int(fields[21])
     total, stack = 0, [root]
     while stack:
         pid = stack.pop()
-        total += proportional_kib(pid) * 1024
+        total += pages.get(pid, 0)
         stack.extend(children[pid])
-    return total
-
-
-def proportional_kib(pid: int) -> int:
-    try:
-        rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
-    except OSError:  # the process ended meanwhile
-        return 0
-    return next((int(line.split()[1]) for line in rollup.splitlines() if line.startswith("Pss:")), 0)
+    return total * PAGE_BYTES
 
 
 def repeat(command: list[str], runs: int, before: Callable[[], None] | None = None) -> list[Run]:
