@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from builder import build as build_module, cache, cards as cards_module, deck as deck_module, render
+from builder import PROJECT_ROOT, build as build_module, cache, cards as cards_module, deck as deck_module, render
 
 from .conftest import build as build_in_this_process, run
 
@@ -293,7 +293,7 @@ MODULES_IMPORTED = """
 import sys
 from builder.__main__ import cli
 cli.main(sys.argv[1:], standalone_mode=False)
-stages = ("builder.cards", "builder.deck", "builder.render", "yaml", "genanki", "pygments")
+stages = ("builder.cards", "builder.deck", "builder.render", "yaml", "cmarkgfm", "nh3", "pygments", "jinja2", "genanki")
 print(" ".join(name for name in stages if name in sys.modules))
 """
 
@@ -301,8 +301,10 @@ print(" ".join(name for name in stages if name in sys.modules))
 def test_a_build_the_cache_answers_imports_none_of_the_stages(minimal: Path, tmp_path: Path) -> None:
     def imported() -> str:
         command = [sys.executable, "-c", MODULES_IMPORTED, "build", "--cards", minimal, "-o", tmp_path / "deck.apkg"]
-        result = subprocess.run(command, capture_output=True, text=True, check=True)
+        # From the checkout's root, so that the new process imports this checkout's builder, as
+        # this one does, rather than an installed copy from another.
+        result = subprocess.run(command, capture_output=True, text=True, check=True, cwd=PROJECT_ROOT)
         return result.stdout.splitlines()[-1]
 
-    assert imported() == "builder.cards builder.deck builder.render yaml genanki pygments"
+    assert imported() == "builder.cards builder.deck builder.render yaml cmarkgfm nh3 pygments jinja2 genanki"
     assert imported() == ""
