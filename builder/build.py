@@ -1,9 +1,9 @@
-"""Each output's build: the build cache in front, then the deck (deck.py), then the output's
-emitter.
+"""Each output's build: the deck (deck.py), then the output's emitter. The .apkg build asks the
+build cache (cache.py) first: it is the only build that the cache can answer whole.
 
 The deck's stages and the emitters pull in the card parser, Markdown, Pygments, genanki and
 Jinja, a tenth of a second to import: they are imported where they are used, so that a build the
-cache answers (cache.py) needs none of them.
+cache answers needs none of them.
 """
 
 from __future__ import annotations
@@ -117,5 +117,3 @@ def build_export(opts: BuildOptions, fmt: str) -> int:
         text = export.quizlet_text(chosen.cards)
     write_atomically(opts.output, text.encode("utf-8"))
     return len(chosen.cards)
-
-

@@ -1,5 +1,6 @@
 """The deck every command starts from: load → validate → select → render, each stage in its
-module, and each done once per process however many outputs ask for it."""
+module. Every build loads and validates the cards again; the HTML, the slowest stage's, is
+rendered once per process however many outputs ask for it."""
 
 from __future__ import annotations
 
