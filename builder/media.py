@@ -47,6 +47,10 @@ def _line_of(rendered: RenderedCard, text: str) -> int:
     return card.line
 
 
+#: An absolute URL's scheme (RFC 3986 §3.1): a source with one names no file of the deck.
+URL_SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):", re.IGNORECASE)
+
+
 def media_names(media_dir: Path) -> tuple[str, ...]:
     """Every file in the media folder: whether an image renders depends on which ones exist."""
     return tuple(sorted(p.relative_to(media_dir).as_posix() for p in media_dir.rglob("*"))) if media_dir.is_dir() else ()
@@ -68,7 +72,7 @@ def media_files(media_dir: Path) -> tuple[tuple[str, int, int, int], ...]:
 
 def resolve(card_path: Path, src: str, media_dir: Path) -> Path | None:
     """The media file `src` names, or None if it is remote, outside `media_dir` or absent."""
-    if re.match(r"^[a-z][a-z0-9+.-]*:", src, re.IGNORECASE):
+    if URL_SCHEME.match(src):
         return None
     try:
         target = (card_path.parent / unquote(src)).resolve()

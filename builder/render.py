@@ -9,6 +9,7 @@ import re
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from functools import cache, partial
+from html.parser import HTMLParser
 from pathlib import Path
 
 import cmarkgfm
@@ -25,7 +26,7 @@ from .cards import Card, without_comments
 from .cloze import replace_deletions
 from .diagrams import LANGUAGE as DIAGRAM_LANGUAGE, cached_svg, draw
 from .fences import blocks
-from .media import MEDIA_DIR, media_names, resolve
+from .media import MEDIA_DIR, URL_SCHEME, media_names, resolve
 from .syllabus import Syllabus
 
 #: GitHub's Markdown (CommonMark with its table extension), so that a card reads the same in the
@@ -48,6 +49,12 @@ RENDER_SHARD = "html.json"
 #: Where a media file of a card lives: in the card folder's media, or among the drawn diagrams;
 #: or an image source that names no file.
 MEDIA, DIAGRAM, MISSING = "media", "diagram", "missing"
+#: The URL schemes nh3 keeps in links and image sources. It drops a source with any other
+#: scheme before the attribute filter sees it.
+URL_SCHEMES = {"http", "https"}
+IMG_TAG = re.compile(r"<img\b", re.IGNORECASE)
+#: What the URL standard removes from a URL before it reads the scheme.
+URL_IGNORED = re.compile(r"[\t\n\r]")
 #: Opens what a front shows under its question; a list of questions (the study site's) cuts it off.
 PROMPT_OPEN = '<div class="prompt">'
 
@@ -196,7 +203,35 @@ def markdown_to_html(text: str, card_path: Path, media_dir: Path, media: list[Pa
     html = cmarkgfm.markdown_to_html_with_extensions(text, options=CMARK_OPTIONS, extensions=CMARK_EXTENSIONS)
     # cmark ends every block with a line break; a field is joined to others and unwrapped whole.
     html = CODE_BLOCK.sub(rendering.code_block_html, html).removesuffix("\n")
+    # An image whose source nh3 drops unseen (file:, data:) names no media file either.
+    missing.extend(src for src in _image_sources(html) if _dropped_scheme(src))
     return _sanitiser().clean(html, rendering)
+
+
+class _ImageSources(HTMLParser):
+    """The source of each <img>, character references decoded, as nh3 reads it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sources: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "img":
+            self.sources.extend(value for name, value in attrs if name == "src" and value)
+
+
+def _image_sources(html: str) -> list[str]:
+    if not IMG_TAG.search(html):
+        return []
+    parser = _ImageSources()
+    parser.feed(html)
+    parser.close()
+    return parser.sources
+
+
+def _dropped_scheme(src: str) -> bool:
+    scheme = URL_SCHEME.match(URL_IGNORED.sub("", src).strip())
+    return scheme is not None and scheme.group(1).lower() not in URL_SCHEMES
 
 
 @dataclass(frozen=True)
@@ -251,7 +286,7 @@ class _Sanitiser:
         self._cleaner = nh3.Cleaner(
             tags=ALLOWED_TAGS,
             attributes=ALLOWED_ATTRIBUTES,
-            url_schemes={"http", "https"},
+            url_schemes=URL_SCHEMES,
             link_rel="noopener noreferrer",
             attribute_filter=self._keep_attribute,
         )

@@ -108,6 +108,8 @@ CASES: dict[str, tuple[Mutation, str]] = {
         "databases/indexes.md:19: image 'media/tree.png' has the file name of 'media/old/tree.png' — Anki keeps media by file name alone: rename one of them",
     ),
     "a list nested too deep to parse": (replace(STATUS, "re-authenticating will not help.", "will not help.\n\n" + "- " * 600 + "x"), "apis/status.md:17: a line nests lists or quotes more than 10 levels deep — flatten the list, or split the card"),
+    "an image by a file: URL": (replace(INDEXES, "../media/tree.png", "file:///etc/passwd"), "databases/indexes.md:19: image 'file:///etc/passwd' not found in media — put the file in the media folder and refer to it by a relative path"),
+    "a data: image in HTML": (replace(INDEXES, "![B+ tree](../media/tree.png)", '<img src="data:image/png;base64,AAAA" alt="tree">'), "databases/indexes.md:19: image 'data:image/png;base64,AAAA' not found in media — put the file in the media folder and refer to it by a relative path"),
     "an image path with a NUL byte": (replace(INDEXES, "../media/tree.png", "%00"), "databases/indexes.md:19: image '%00' not found in media — put the file in the media folder and refer to it by a relative path"),
     "an image that is a link loop": (
         lambda cards: (swap("media/loop.png", lambda p: p.symlink_to(p))(cards), replace(INDEXES, "../media/tree.png", "../media/loop.png")(cards)),
