@@ -6,10 +6,11 @@ diagram's text sits in the card file, reviewed like any answer; GitHub shows it 
 Graphviz reads files when a graph names images, shapes or fonts, so such attributes are refused,
 and links and images are stripped from the SVG it writes.
 
-The drawn files are a cache like `.cache/` beside the cards: each SVG ends with a comment holding
-the sha256 of the Graphviz that drew it, its options and the picture. One that does not match
-(cut short, edited, or drawn by another Graphviz) is drawn again, never used. The comment goes
-into the package with the picture: its bytes then depend on the Graphviz installed.
+The drawings are a cache, in the checkout's `.cache/diagrams` for every card folder. Beside each
+SVG, a check file names what drew it (`dot -V` and the options) and holds the picture's sha256.
+A drawing that does not match its check (cut short, edited) is drawn again, and so is one that
+another Graphviz drew than the one installed. Without Graphviz, drawings that match are used as
+drawn. The check stays out of the picture, so the package's bytes depend on the drawing alone.
 """
 
 from __future__ import annotations
@@ -68,27 +69,49 @@ def draw(source: str) -> Path:
     if done.returncode != 0 or "<svg" not in done.stdout:
         message = " ".join(line.strip() for line in done.stderr.strip().splitlines()) or f"dot exited with {done.returncode}"
         raise DiagramError(message)
-    CACHE_DIR.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(f"{target.name}.{os.getpid()}.tmp")
     picture = (STRIP.sub("", done.stdout).strip() + "\n").encode("utf-8")
-    partial.write_bytes(picture + _check_line(picture))
-    partial.replace(target)
+    CACHE_DIR.mkdir(parents=True, exist_ok=True)
+    # The picture first: a check file never vouches for a picture that is not yet in place.
+    _replace(target, picture)
+    _replace(_check_file(target), f"{installed_drawer()}\n{_sha256(picture)}\n".encode("utf-8"))
     return target
 
 
+def is_drawing(path: Path) -> bool:
+    return path.parent == CACHE_DIR and NAME.match(path.name) is not None
+
+
+def installed_drawer() -> str | None:
+    """What would draw a diagram now: the installed Graphviz (as `dot -V` names it) and the
+    options; None without Graphviz."""
+    dot = shutil.which("dot")
+    return None if dot is None else f"{_graphviz_version(dot)} {' '.join(DOT_OPTIONS)}"
+
+
 def _intact(path: Path) -> bool:
-    """Whether `path` holds a picture with the check line that this Graphviz gives it."""
+    """Whether `path` holds the picture its check file vouches for, drawn by the Graphviz
+    installed (by any, if none is)."""
     try:
-        data = path.read_bytes()
-    except OSError:
+        drawer, checksum = _check_file(path).read_text(encoding="utf-8").splitlines()
+        picture = path.read_bytes()
+    except (OSError, UnicodeDecodeError, ValueError):
         return False
-    picture, _, check = data[:-1].rpartition(b"\n")
-    return data.endswith(b"\n") and check + b"\n" == _check_line(picture + b"\n")
+    installed = installed_drawer()
+    return checksum == _sha256(picture) and installed in (None, drawer)
 
 
-def _check_line(picture: bytes) -> bytes:
-    checked = hashlib.sha256(b"\0".join((_graphviz_version().encode("utf-8"), *(o.encode("utf-8") for o in DOT_OPTIONS), picture)))
-    return f"<!-- {checked.hexdigest()} -->\n".encode("ascii")
+def _check_file(drawing: Path) -> Path:
+    return drawing.with_name(f"{drawing.name}.check")
+
+
+def _replace(path: Path, data: bytes) -> None:
+    partial = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    partial.write_bytes(data)
+    partial.replace(path)
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
 def _dot() -> str:
@@ -99,9 +122,13 @@ def _dot() -> str:
 
 
 @cache
-def _graphviz_version() -> str:
+def _graphviz_version(dot: str) -> str:
     """What `dot -V` prints, e.g. "dot - graphviz version 2.43.0 (0)": one run per process."""
-    return subprocess.run([_dot(), "-V"], capture_output=True, text=True, timeout=TIME_LIMIT).stderr.strip()
+    try:
+        done = subprocess.run([dot, "-V"], capture_output=True, text=True, timeout=TIME_LIMIT)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise BuilderError(f"'{dot} -V' failed ({exc}) — reinstall the Debian package graphviz") from None
+    return done.stderr.strip()
 
 
 def diagram_problems(diagrams: list[tuple[Path, int, str, str]]) -> list[Problem]:

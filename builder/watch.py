@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING
 import click
 
 from .build import build_anki, build_pdf, build_site
-from .deck import check_loaded, report, require_folder
 from .cards import Card, LoadResult, card_files, load_card_file
+from .deck import check_loaded, report, require_folder
 from .errors import BuilderError, Problem
 from .filtering import Selection
 from .media import MEDIA_DIR

@@ -100,20 +100,42 @@ def test_an_html_label_image_is_refused_too(minimal: Path, tmp_path: Path) -> No
     assert not (tmp_path / "deck.apkg").exists()
 
 
-@pytest.mark.parametrize("damage", ["truncated", "edited", "another-graphviz"])
-def test_a_damaged_or_outdated_drawing_is_drawn_again(minimal: Path, tmp_path: Path, own_cache: Path, monkeypatch: pytest.MonkeyPatch, damage: str) -> None:
+def drawing(cache: Path) -> tuple[Path, Path]:
+    """The one drawing in `cache`, and its check file."""
+    [svg] = cache.glob("*.svg")
+    return svg, svg.with_name(f"{svg.name}.check")
+
+
+@pytest.mark.parametrize("damage", ["truncated", "edited", "check garbled", "check gone"])
+def test_a_damaged_drawing_is_drawn_again(minimal: Path, tmp_path: Path, own_cache: Path, damage: str) -> None:
     add_diagram_card(minimal)
     first = build(minimal, tmp_path / "a.apkg").read_bytes()
-    [drawn] = own_cache.iterdir()
-    picture = drawn.read_bytes()
+    svg, check = drawing(own_cache)
+    picture, checked = svg.read_bytes(), check.read_bytes()
     if damage == "truncated":
-        drawn.write_bytes(picture[: len(picture) // 2])
+        svg.write_bytes(picture[: len(picture) // 2])
     elif damage == "edited":
-        drawn.write_bytes(picture.replace(b"cache", b"cachE"))
+        svg.write_bytes(picture.replace(b"cache", b"cachE"))
+    elif damage == "check garbled":
+        check.write_bytes(b"\xff\x00")
     else:
-        monkeypatch.setattr(diagrams, "_graphviz_version", lambda: "dot - graphviz version 99.0.0 (0)")
-    second = build(minimal, tmp_path / "b.apkg").read_bytes()
-    if damage == "another-graphviz":
-        assert drawn.read_bytes() != picture and drawn.read_bytes()[:-80] == picture[:-80]
-    else:
-        assert drawn.read_bytes() == picture and second == first
+        check.unlink()
+    assert build(minimal, tmp_path / "b.apkg").read_bytes() == first
+    assert (svg.read_bytes(), check.read_bytes()) == (picture, checked)
+
+
+def test_another_graphviz_draws_anew_even_for_a_build_the_cache_kept(minimal: Path, tmp_path: Path, own_cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    add_diagram_card(minimal)
+    first = build(minimal, tmp_path / "a.apkg").read_bytes()
+    monkeypatch.setattr(diagrams, "_graphviz_version", lambda dot: "dot - graphviz version 99.0.0 (0)")
+    # The same command line, which the build cache answers while the same Graphviz is installed.
+    assert build(minimal, tmp_path / "a.apkg").read_bytes() == first
+    svg, check = drawing(own_cache)
+    assert check.read_text().startswith("dot - graphviz version 99.0.0 (0) ")
+
+
+def test_without_graphviz_drawings_that_match_their_check_are_used(minimal: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    add_diagram_card(minimal)
+    first = build(minimal, tmp_path / "a.apkg").read_bytes()
+    monkeypatch.setattr(diagrams.shutil, "which", lambda name: None)
+    assert build(minimal, tmp_path / "b.apkg").read_bytes() == first

@@ -35,7 +35,8 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-import builder.deck  # noqa: F401 -- imported once here, so that no forked child imports it again
+import builder.build  # noqa: F401 -- imported once here, so that no forked child imports them again
+import builder.deck  # noqa: F401
 from builder.__main__ import cli
 from builder.diagrams import NAME as DIAGRAM_NAME
 from builder.levels import LEVELS
