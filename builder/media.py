@@ -3,7 +3,8 @@
 Relative paths keep card files rendering on GitHub; the build then ships each image under its
 bare file name, which is how Anki stores media. `resolve` is the one way from an image's source
 to its file, for validation, the Anki package and the PDF alike; the renderer calls it for every
-<img> the Markdown became, so that no way of writing an image escapes it.
+<img> the Markdown became whose source nh3 lets through, and reports the others (a scheme nh3
+drops, such as file: or data:) as missing too, so that no way of writing an image escapes it.
 """
 
 from __future__ import annotations

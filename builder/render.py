@@ -203,24 +203,36 @@ def markdown_to_html(text: str, card_path: Path, media_dir: Path, media: list[Pa
     html = cmarkgfm.markdown_to_html_with_extensions(text, options=CMARK_OPTIONS, extensions=CMARK_EXTENSIONS)
     # cmark ends every block with a line break; a field is joined to others and unwrapped whole.
     html = CODE_BLOCK.sub(rendering.code_block_html, html).removesuffix("\n")
+    cleaned = _sanitiser().clean(html, rendering)
     # An image whose source nh3 drops unseen (file:, data:) names no media file either.
-    missing.extend(src for src in _image_sources(html) if _dropped_scheme(src))
-    return _sanitiser().clean(html, rendering)
+    missing.extend(_dropped_sources(html, cleaned))
+    return cleaned
+
+
+def _dropped_sources(html: str, cleaned: str) -> list[str]:
+    """The sources with a scheme that nh3 took out of the images of `html` unseen. They are
+    looked for only where its output `cleaned` holds an image without a source: html.parser
+    finds images where nh3's HTML5 parser finds text (in a <textarea>, a <title>, a <noscript>)
+    or nothing (in a <template>), which the build shipped as nh3 wrote them."""
+    if None not in _image_sources(cleaned):
+        return []
+    return [src for src in _image_sources(html) if src and _dropped_scheme(src)]
 
 
 class _ImageSources(HTMLParser):
-    """The source of each <img>, character references decoded, as nh3 reads it."""
+    """The source of each <img>, character references decoded; None for one without."""
 
     def __init__(self) -> None:
         super().__init__()
-        self.sources: list[str] = []
+        self.sources: list[str | None] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "img":
-            self.sources.extend(value for name, value in attrs if name == "src" and value)
+            # Of two sources the first counts, as in any HTML5 parser; nh3 drops the second.
+            self.sources.append(next((value for name, value in attrs if name == "src"), None))
 
 
-def _image_sources(html: str) -> list[str]:
+def _image_sources(html: str) -> list[str | None]:
     if not IMG_TAG.search(html):
         return []
     parser = _ImageSources()

@@ -71,6 +71,23 @@ def test_media_images_are_referenced_by_file_name(tmp_path: Path) -> None:
     assert "passwd" not in html and "example.com" not in html
 
 
+@pytest.mark.parametrize(
+    ("text", "shipped"),
+    [
+        ('<img src="../media/tree.png" src="file:///etc/passwd">', '<img src="tree.png">'),
+        ('<textarea><img src="file:///etc/passwd"></textarea>', '&lt;img src="file:///etc/passwd"&gt;'),
+        ('<template><img src="data:,x"></template>', "<p></p>"),
+    ],
+)
+def test_a_source_nh3_never_reads_is_no_missing_image(tmp_path: Path, text: str, shipped: str) -> None:
+    """html.parser reads a second source, and an image in a <textarea> or a <template>, where
+    nh3's HTML5 parser does not: what nh3 writes of them goes out, as it did, with no error."""
+    render("", tmp_path)
+    missing: list[str] = []
+    assert markdown_to_html(text, tmp_path / "apis" / "card.md", tmp_path / "media", [], missing) == shipped
+    assert missing == []
+
+
 def test_cloze_sides_for_print() -> None:
     text = "TCP opens with {{c1::SYN}}, then {{c2::SYN-ACK::reply}}."
     assert cloze_front(text) == 'TCP opens with <span class="cloze">[…]</span>, then <span class="cloze">[reply]</span>.'
