@@ -28,7 +28,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 from . import PROJECT_ROOT, TEMPLATES_DIR
-from .diagrams import installed_drawer, is_drawing
+from .diagrams import intact, is_drawing
 from .output import UnwritableOutput, write_atomically
 
 CACHE_DIR = ".cache"
@@ -113,7 +113,7 @@ class Shards:
 
 # The files of the last `build` of each command line, written again while nothing they came
 # from has changed: the sources, the builder and its libraries, the media the package holds, and
-# the Graphviz that drew its diagrams.
+# its diagrams' drawings, which another Graphviz would draw anew.
 
 
 @dataclass(frozen=True)
@@ -148,8 +148,8 @@ def kept_build(cards_dir: Path, command: str, sources: dict[str, bytes]) -> Buil
         return None
     if any(_file_digest(Path(path)) != sha for path, sha in record["media"].items()):
         return None
-    if record["drawn_by"] is not None and record["drawn_by"] != installed_drawer():
-        return None  # another Graphviz: validation draws the diagrams anew
+    if not all(intact(Path(path)) for path in record["drawings"]):
+        return None  # another Graphviz is installed: validation draws the diagrams anew
     outputs = {}
     for number, (path, sha) in enumerate(record["outputs"]):
         if (data := _file_data(folder / str(number), sha)) is None:
@@ -173,8 +173,9 @@ def keep_build(cards_dir: Path, command: str, sources: dict[str, bytes], written
         "notes": built.notes,
         # Absolute: the next run may name the same files from another folder.
         "media": {str(path.resolve()): _file_digest(path) for path in media},
-        # What drew the diagrams among them, if there are any (diagrams.py).
-        "drawn_by": installed_drawer() if any(is_drawing(path) for path in media) else None,
+        # The drawings among them: the build is kept only while validation would use each as
+        # drawn, which depends on the Graphviz installed at that run, not at this one (diagrams.py).
+        "drawings": [str(path) for path in media if is_drawing(path)],
         "outputs": [[str(path.resolve()), _sha256(data)] for path, data in built.outputs.items()],
     }
     # Written last: a record names only files that are already in place.

@@ -57,7 +57,7 @@ def cached_svg(name: str) -> Path | None:
 def draw(source: str) -> Path:
     """The SVG for `source`, drawn now or taken from the cache."""
     target = CACHE_DIR / file_name(source)
-    if _intact(target):
+    if intact(target):
         return target
     unsafe = UNSAFE.search(QUOTED.sub('""', source))
     if unsafe:
@@ -73,7 +73,7 @@ def draw(source: str) -> Path:
     CACHE_DIR.mkdir(parents=True, exist_ok=True)
     # The picture first: a check file never vouches for a picture that is not yet in place.
     _replace(target, picture)
-    _replace(_check_file(target), f"{installed_drawer()}\n{_sha256(picture)}\n".encode("utf-8"))
+    _replace(_check_file(target), f"{_installed_drawer()}\n{_sha256(picture)}\n".encode("utf-8"))
     return target
 
 
@@ -81,14 +81,14 @@ def is_drawing(path: Path) -> bool:
     return path.parent == CACHE_DIR and NAME.match(path.name) is not None
 
 
-def installed_drawer() -> str | None:
+def _installed_drawer() -> str | None:
     """What would draw a diagram now: the installed Graphviz (as `dot -V` names it) and the
     options; None without Graphviz."""
     dot = shutil.which("dot")
     return None if dot is None else f"{_graphviz_version(dot)} {' '.join(DOT_OPTIONS)}"
 
 
-def _intact(path: Path) -> bool:
+def intact(path: Path) -> bool:
     """Whether `path` holds the picture its check file vouches for, drawn by the Graphviz
     installed (by any, if none is)."""
     try:
@@ -96,7 +96,7 @@ def _intact(path: Path) -> bool:
         picture = path.read_bytes()
     except (OSError, UnicodeDecodeError, ValueError):
         return False
-    installed = installed_drawer()
+    installed = _installed_drawer()
     return checksum == _sha256(picture) and installed in (None, drawer)
 
 

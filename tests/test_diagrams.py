@@ -139,3 +139,16 @@ def test_without_graphviz_drawings_that_match_their_check_are_used(minimal: Path
     first = build(minimal, tmp_path / "a.apkg").read_bytes()
     monkeypatch.setattr(diagrams.shutil, "which", lambda name: None)
     assert build(minimal, tmp_path / "b.apkg").read_bytes() == first
+
+
+def test_a_build_kept_without_graphviz_is_not_reused_once_another_graphviz_is_installed(minimal: Path, tmp_path: Path, own_cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    add_diagram_card(minimal)
+    first = build(minimal, tmp_path / "a.apkg").read_bytes()
+    with monkeypatch.context() as without_graphviz:
+        without_graphviz.setattr(diagrams.shutil, "which", lambda name: None)
+        assert build(minimal, tmp_path / "a.apkg").read_bytes() == first
+    monkeypatch.setattr(diagrams, "_graphviz_version", lambda dot: "dot - graphviz version 99.0.0 (0)")
+    assert build(minimal, tmp_path / "a.apkg").read_bytes() == first
+    svg, check = drawing(own_cache)
+    assert check.read_text().startswith("dot - graphviz version 99.0.0 (0) ")
+
