@@ -123,12 +123,13 @@ def _dot() -> str:
 
 @cache
 def _graphviz_version(dot: str) -> str:
-    """What `dot -V` prints, e.g. "dot - graphviz version 2.43.0 (0)": one run per process."""
+    """What `dot -V` prints, e.g. "dot - graphviz version 2.43.0 (0)": one run per process. On
+    one line, as the check file holds it, though Graphviz may print a warning on a line of its own."""
     try:
         done = subprocess.run([dot, "-V"], capture_output=True, text=True, timeout=TIME_LIMIT)
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise BuilderError(f"'{dot} -V' failed ({exc}) — reinstall the Debian package graphviz") from None
-    return done.stderr.strip()
+    return " ".join(done.stderr.split())
 
 
 def diagram_problems(diagrams: list[tuple[Path, int, str, str]]) -> list[Problem]:

@@ -4,6 +4,8 @@ and a broken or unsafe diagram stopped at its line."""
 from __future__ import annotations
 
 import hashlib
+import os
+import shutil
 from pathlib import Path
 
 import pdfplumber
@@ -152,3 +154,18 @@ def test_a_build_kept_without_graphviz_is_not_reused_once_another_graphviz_is_in
     svg, check = drawing(own_cache)
     assert check.read_text().startswith("dot - graphviz version 99.0.0 (0) ")
 
+
+def test_a_drawing_by_a_graphviz_that_warns_is_drawn_once(minimal: Path, tmp_path: Path, own_cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`dot -V` may print a warning on a line of its own: the check file still names the drawer
+    on its one line, and the drawing is used as drawn."""
+    warning = tmp_path / "bin" / "dot"
+    warning.parent.mkdir()
+    warning.write_text(f'#!/bin/sh\n[ "$1" = -V ] && echo "Warning: no fonts.conf" >&2\nexec {shutil.which("dot")} "$@"\n')
+    warning.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{warning.parent}:{os.environ['PATH']}")
+    add_diagram_card(minimal)
+    build(minimal, tmp_path / "a.apkg")
+    svg, check = drawing(own_cache)
+    drawn = svg.stat().st_ino
+    assert check.read_text().startswith("Warning: no fonts.conf dot - graphviz version ")
+    assert diagrams.draw(DIAGRAM + "\n") == svg and svg.stat().st_ino == drawn
