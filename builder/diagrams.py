@@ -8,15 +8,14 @@ and links and images are stripped from the SVG it writes.
 
 The drawings are a cache, in the checkout's `.cache/diagrams` for every card folder. Beside each
 SVG, a check file names what drew it (`dot -V` and the options) and holds the picture's sha256.
-A drawing that does not match its check (cut short, edited) is drawn again, and so is one that
-another Graphviz drew than the one installed. Without Graphviz, drawings that match are used as
+A drawing that does not match its check (cut short, edited) is drawn again, and so is one drawn
+by a Graphviz other than the one installed. Without Graphviz, drawings that match are used as
 drawn. The check stays out of the picture, so the package's bytes depend on the drawing alone.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import shutil
 import subprocess
@@ -25,10 +24,12 @@ from pathlib import Path
 
 from . import PROJECT_ROOT
 from .errors import BuilderError, Problem, problem
+from .output import write_atomically
 
 LANGUAGE = "dot"
 #: Rendered SVGs by content hash; safe to delete, never committed.
 CACHE_DIR = PROJECT_ROOT / ".cache" / "diagrams"
+CACHE_HINT = "make the checkout's .cache/diagrams a writable folder, or delete it"
 NAME = re.compile(r"^diagram-[0-9a-f]{16}\.svg$")
 #: Attributes with which a graph would make Graphviz read a file or link out.
 UNSAFE = re.compile(r"\b(image|imagepath|shapefile|fontpath|fontnames|href|URL|labelhref|tailURL|headURL|edgeURL|src)\s*=", re.IGNORECASE)
@@ -70,10 +71,10 @@ def draw(source: str) -> Path:
         message = " ".join(line.strip() for line in done.stderr.strip().splitlines()) or f"dot exited with {done.returncode}"
         raise DiagramError(message)
     picture = (STRIP.sub("", done.stdout).strip() + "\n").encode("utf-8")
-    CACHE_DIR.mkdir(parents=True, exist_ok=True)
-    # The picture first: a check file never vouches for a picture that is not yet in place.
-    _replace(target, picture)
-    _replace(_check_file(target), f"{_installed_drawer()}\n{_sha256(picture)}\n".encode("utf-8"))
+    # The picture first: a check file never vouches for a picture that is not yet in place. Both
+    # are needed for the build (the package holds the picture), so a refused write stops it.
+    write_atomically(target, picture, CACHE_HINT)
+    write_atomically(_check_file(target), f"{_installed_drawer()}\n{_sha256(picture)}\n".encode("utf-8"), CACHE_HINT)
     return target
 
 
@@ -102,12 +103,6 @@ def intact(path: Path) -> bool:
 
 def _check_file(drawing: Path) -> Path:
     return drawing.with_name(f"{drawing.name}.check")
-
-
-def _replace(path: Path, data: bytes) -> None:
-    partial = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    partial.write_bytes(data)
-    partial.replace(path)
 
 
 def _sha256(data: bytes) -> str:

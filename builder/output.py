@@ -39,14 +39,15 @@ def check_targets(cards_dir: Path, targets: Iterable[Path]) -> None:
             raise BuilderError(f"'{parent}' is not writable — {OUTPUT_HINT}")
 
 
-def write_atomically(path: Path, data: bytes) -> None:
-    """Readers see the old file or the new one, never a half-written one."""
+def write_atomically(path: Path, data: bytes, hint: str = OUTPUT_HINT) -> None:
+    """Readers see the old file or the new one, never a half-written one. A refused write is an
+    error with `hint` (by default, for an output the command line named)."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         remove_stale(path)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=temporary_prefix(path), suffix=".tmp")
     except OSError as exc:
-        raise UnwritableOutput(f"cannot write '{path}': {exc.strerror or exc} — {OUTPUT_HINT}") from None
+        raise UnwritableOutput(f"cannot write '{path}': {exc.strerror or exc} — {hint}") from None
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -55,7 +56,7 @@ def write_atomically(path: Path, data: bytes) -> None:
     except BaseException as exc:
         os.unlink(tmp)
         if isinstance(exc, OSError):
-            raise UnwritableOutput(f"cannot write '{path}': {exc.strerror or exc} — {OUTPUT_HINT}") from None
+            raise UnwritableOutput(f"cannot write '{path}': {exc.strerror or exc} — {hint}") from None
         raise
 
 

@@ -51,7 +51,8 @@ RENDER_SHARD = "html.json"
 MEDIA, DIAGRAM, MISSING = "media", "diagram", "missing"
 #: The URL schemes nh3 keeps in links and image sources. It drops a source with any other
 #: scheme before the attribute filter sees it.
-URL_SCHEMES = {"http", "https"}
+KEPT_SCHEMES = {"http", "https"}
+#: A field without it has no image to look into.
 IMG_TAG = re.compile(r"<img\b", re.IGNORECASE)
 #: What the URL standard removes from a URL before it reads the scheme.
 URL_IGNORED = re.compile(r"[\t\n\r]")
@@ -242,8 +243,9 @@ def _image_sources(html: str) -> list[str | None]:
 
 
 def _dropped_scheme(src: str) -> bool:
+    """Whether nh3 drops `src` for its scheme, read as the URL standard reads it."""
     scheme = URL_SCHEME.match(URL_IGNORED.sub("", src).strip())
-    return scheme is not None and scheme.group(1).lower() not in URL_SCHEMES
+    return scheme is not None and scheme.group(1).lower() not in KEPT_SCHEMES
 
 
 @dataclass(frozen=True)
@@ -298,7 +300,7 @@ class _Sanitiser:
         self._cleaner = nh3.Cleaner(
             tags=ALLOWED_TAGS,
             attributes=ALLOWED_ATTRIBUTES,
-            url_schemes=URL_SCHEMES,
+            url_schemes=KEPT_SCHEMES,
             link_rel="noopener noreferrer",
             attribute_filter=self._keep_attribute,
         )

@@ -169,3 +169,12 @@ def test_a_drawing_by_a_graphviz_that_warns_is_drawn_once(minimal: Path, tmp_pat
     drawn = svg.stat().st_ino
     assert check.read_text().startswith("Warning: no fonts.conf dot - graphviz version ")
     assert diagrams.draw(DIAGRAM + "\n") == svg and svg.stat().st_ino == drawn
+
+
+def test_a_diagram_cache_that_cannot_be_written_is_a_one_line_error(minimal: Path, tmp_path: Path, own_cache: Path) -> None:
+    add_diagram_card(minimal)
+    own_cache.write_text("a file where the folder goes")
+    result = run("build", "--cards", minimal, "-o", tmp_path / "deck.apkg")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "make the checkout's .cache/diagrams a writable folder, or delete it" in result.output
+    assert not (tmp_path / "deck.apkg").exists()
